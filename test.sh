@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Sets everything up on a fresh Debian 12 and runs every test: the unit and integration tests (ctest), the
+# same unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer, and the XML scanner's fuzz
+# target for a bounded time. Exits non-zero on the first failure.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+./scripts/setup
+jobs=$(nproc)
+
+echo "== build (warnings are errors)"
+cmake -S . -B build -G Ninja -DSLUICE_WERROR=ON >/dev/null
+ninja -C build -j"$jobs"
+
+echo "== services"
+./scripts/services start
+trap './scripts/services stop' EXIT
+
+echo "== unit and integration tests"
+ctest --test-dir build --output-on-failure -j"$jobs"
+
+echo "== unit tests under ASan + UBSan"
+cmake -S . -B build-asan -G Ninja -DSLUICE_WERROR=ON -DSLUICE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+ninja -C build-asan -j"$jobs" common_tests etl_tests
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --test-dir build-asan -L unit --output-on-failure -j"$jobs"
+
+if [[ -x fuzz/run.sh ]]; then
+  echo "== fuzzing the worksheet scanner (${SLUICE_FUZZ_SECONDS:-20} s)"
+  fuzz/run.sh "${SLUICE_FUZZ_SECONDS:-20}"
+fi
+echo "== all tests passed"
