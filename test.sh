@@ -13,8 +13,13 @@ cmake -S . -B build -G Ninja -DSLUICE_WERROR=ON >/dev/null
 ninja -C build -j"$jobs"
 
 echo "== services"
-./scripts/services start
+export SLUICE_SERVICES_DIR=${SLUICE_SERVICES_DIR:-$PWD/build/services}
 trap './scripts/services stop' EXIT
+./scripts/services start
+set -a
+# shellcheck disable=SC1091
+source "$SLUICE_SERVICES_DIR/env"
+set +a
 
 echo "== unit and integration tests"
 ctest --test-dir build --output-on-failure -j"$jobs"

@@ -30,6 +30,7 @@ struct Flags {
   std::string on_error = "fail";
   std::string rejects;
   size_t batch_rows = 8192;
+  int retries = 3;
   bool dry_run = false;
   size_t preview = 0;
   bool json = false;
@@ -108,6 +109,7 @@ int run_load(const Flags& flags) {
     sink_options.if_exists = flags.if_exists == "append" ? IfExists::kAppend
                              : flags.if_exists == "fail" ? IfExists::kFail
                                                          : IfExists::kReplace;
+    sink_options.connect_retries = flags.retries;
     auto opened = open_sink(url, sink_options);
     if (!opened) {
       return fail(opened.status().code() == common::Code::kInvalidArgument ? kExitUsage : kExitTarget,
@@ -205,6 +207,8 @@ int run_cli(int argc, char** argv) {
   app.add_option("--rejects", flags.rejects, "Write every bad value with its location, reason and input row "
                  "to this CSV file");
   app.add_option("--batch-rows", flags.batch_rows, "Rows per batch")->check(CLI::Range(1, 10000000));
+  app.add_option("--retries", flags.retries, "Server targets: connection attempts retried with backoff "
+                 "before loading starts")->check(CLI::Range(0, 100))->envname("SLUICE_RETRIES");
   app.add_flag("--dry-run", flags.dry_run, "Read and transform everything, write nothing");
   app.add_option("--preview", flags.preview, "Dry run that prints the first N transformed rows as a table");
   app.add_flag("--json", flags.json, "Print a machine-readable summary on stdout");

@@ -17,6 +17,8 @@ enum class IfExists { kReplace, kAppend, kFail };
 struct SinkOptions {
   std::string table = "data_engineering";
   IfExists if_exists = IfExists::kReplace;
+  // Server targets: connection attempts retried with exponential backoff before loading starts (--retries).
+  int connect_retries = 3;
 };
 
 class Sink {
@@ -31,7 +33,8 @@ class Sink {
   virtual void abort() = 0;
 };
 
-// Opens the target named by url ("sqlite:///relative.db", "sqlite:////abs/path.db").
+// Opens the target named by url: "sqlite:///relative.db", "sqlite:////abs/path.db",
+// "mysql://user:pass@host:port/db" (also mariadb://), "postgresql://user:pass@host:port/db" (also postgres://).
 common::Result<std::unique_ptr<Sink>> open_sink(const std::string& url, const SinkOptions& options);
 
 // The url with any password replaced by "***", for logs and messages.
@@ -42,6 +45,8 @@ const char* pandas_sql_type(ColumnType type);
 
 namespace internal {
 common::Result<std::unique_ptr<Sink>> open_sqlite_sink(const std::string& path, const SinkOptions& options);
+common::Result<std::unique_ptr<Sink>> open_mysql_sink(const std::string& url, const SinkOptions& options);
+common::Result<std::unique_ptr<Sink>> open_postgres_sink(const std::string& url, const SinkOptions& options);
 }  // namespace internal
 
 }  // namespace sluice::etl
