@@ -44,7 +44,11 @@ Batch people(std::initializer_list<int64_t> ids) {
   b.columns.resize(5);
   for (int64_t id : ids) {
     b.columns[0].push_back(id);
-    b.columns[1].push_back(id == 2 ? Value{} : Value{"name " + std::to_string(id)});
+    if (id == 2) {
+      b.columns[1].emplace_back();
+    } else {
+      b.columns[1].emplace_back("name " + std::to_string(id));
+    }
     b.columns[2].push_back(id % 2 == 0);
     b.columns[3].push_back(static_cast<double>(id) + 0.5);
     b.columns[4].push_back(DateTime{id * 86400LL * 1000000, DateTime::Kind::kDateTime});
