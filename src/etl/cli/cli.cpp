@@ -48,6 +48,8 @@ int fail(int code, const std::string& message) {
 
 int exit_code_for(Stage stage, const common::Status& status) {
   if (status.code() == common::Code::kInternal) return kExitInternal;
+  // A step refusing its own configuration (a rename onto an existing name, an empty HMAC key) is a usage error.
+  if (stage == Stage::kTransform && status.code() == common::Code::kInvalidArgument) return kExitUsage;
   switch (stage) {
     case Stage::kValue: return kExitBadValue;
     case Stage::kTarget: return kExitTarget;
