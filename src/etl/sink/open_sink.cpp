@@ -15,14 +15,13 @@ common::Result<std::unique_ptr<Sink>> open_sink(const std::string& url, const Si
     }
     return internal::open_sqlite_sink(rest.substr(1), options);
   }
-  for (const char* scheme : {"mysql://", "mariadb://", "postgresql://", "postgres://"}) {
-    if (url.starts_with(scheme)) {
-      return common::unsupported("target '" + redact_url(url) + "': " + std::string(scheme) +
-                                 " targets are not available in this build yet; use sqlite:///FILE.db");
-    }
+  if (url.starts_with("mysql://") || url.starts_with("mariadb://")) return internal::open_mysql_sink(url, options);
+  if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
+    return internal::open_postgres_sink(url, options);
   }
   return common::invalid_argument("target '" + redact_url(url) +
-                                  "': unknown scheme (expected sqlite:///FILE.db)");
+                                  "': unknown scheme (expected sqlite:///FILE.db, mysql://, mariadb://, "
+                                  "postgresql:// or postgres://)");
 }
 
 std::string redact_url(const std::string& url) {
