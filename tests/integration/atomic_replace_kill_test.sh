@@ -2,7 +2,7 @@
 # kill -9 of sluice-etl at random points of a replace: the previous table must be intact every time, no
 # staging table may survive, and the next run must succeed.
 set -uo pipefail
-etl=${SLUICE_ETL:?built sluice-etl}
+etl=$(realpath "${SLUICE_ETL:?path of the built sluice-etl}")
 rounds=${SLUICE_KILL_ROUNDS:-20}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

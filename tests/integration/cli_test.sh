@@ -2,7 +2,7 @@
 # sluice-etl as a user runs it: refusals with one clear line and a documented exit code, the target left
 # untouched by every failure, --json, --dry-run/--preview, --env-file and the target precedence.
 set -uo pipefail
-etl=${SLUICE_ETL:?built sluice-etl}
+etl=$(realpath "${SLUICE_ETL:?path of the built sluice-etl}")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
