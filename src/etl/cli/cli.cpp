@@ -136,7 +136,11 @@ int run_load(const Flags& flags) {
   RunResult result = run_pipeline(**source, pipeline, sink.get(), run_options);
   progress.finish();
   const RunSummary& s = result.summary;
-  if (flags.preview > 0 && result.status.is_ok()) std::fputs(preview.render().c_str(), stdout);
+  if (flags.preview > 0 && result.status.is_ok()) {
+    std::fputs(preview.render().c_str(), stdout);
+    std::fflush(stdout);  // the table first, then the summary on stderr
+    if (!flags.json) return kExitOk;
+  }
   if (flags.json) {
     nlohmann::json out = {
         {"ok", result.status.is_ok()},
