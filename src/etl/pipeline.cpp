@@ -1,6 +1,7 @@
 #include "etl/pipeline.h"
 
 #include <chrono>
+#include <cmath>
 #include <thread>
 
 #include "etl/bounded_queue.h"
@@ -36,12 +37,16 @@ namespace {
 void conform_types(const Schema& schema, Batch& batch) {
   for (size_t c = 0; c < schema.size(); ++c) {
     const ColumnType want = schema[c].type;
-    if (want != ColumnType::kText && want != ColumnType::kDouble) continue;
+    if (want != ColumnType::kText && want != ColumnType::kDouble && want != ColumnType::kInt) continue;
     for (Value& v : batch.columns[c]) {
       const ColumnType have = type_of(v);
       if (have == want || have == ColumnType::kUnknown) continue;
       if (want == ColumnType::kDouble && have == ColumnType::kInt) {
         v = static_cast<double>(std::get<int64_t>(v));
+      } else if (want == ColumnType::kInt && have == ColumnType::kDouble) {
+        // A whole number written as 3.0 belongs in an integer column; 2.5 is left for the target to refuse.
+        const double d = std::get<double>(v);
+        if (d == std::trunc(d) && d >= -9.2e18 && d <= 9.2e18) v = static_cast<int64_t>(d);
       } else if (want == ColumnType::kText) {
         v = to_text(v);
       }

@@ -159,6 +159,8 @@ TEST(OpenSink, RejectsUnknownSchemeAndRedactsPassword) {
   EXPECT_EQ(sink.status().message().find("tiger"), std::string::npos) << sink.status().message();
   EXPECT_EQ(redact_url("mysql://u:p%40ss@h:3306/db"), "mysql://u:***@h:3306/db");
   EXPECT_EQ(redact_url("sqlite:///a.db"), "sqlite:///a.db");
+  EXPECT_EQ(redact_url("postgresql://h/db?sslmode=require&password=hunter2&x=1"),
+            "postgresql://h/db?sslmode=require&password=***&x=1");
 }
 
 }  // namespace
