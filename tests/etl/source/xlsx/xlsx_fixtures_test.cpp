@@ -1,0 +1,51 @@
+// Workbooks written by LibreOffice (tools/make_xlsx_fixtures.sh). The expected values were checked against
+// pandas.read_excel(engine="openpyxl") on the same files; where pandas differs by design it is noted.
+#include <gtest/gtest.h>
+
+#include "etl/source/source.h"
+#include "etl/source/xlsx/xlsx_test_util.h"
+
+namespace sluice::etl {
+namespace {
+
+using xlsx::testing::read_all;
+using xlsx::testing::show_schema;
+
+std::string fixture(const std::string& name) {
+  return std::string(SLUICE_SOURCE_DIR) + "/tests/data/xlsx/" + name;
+}
+
+TEST(XlsxFixtures, LibreOfficeTypes) {
+  auto source = open_source(fixture("libreoffice_types.xlsx"), {});
+  ASSERT_TRUE(source.is_ok()) << source.status().message();
+  EXPECT_EQ(show_schema((*source)->schema()),
+            "id(A) name(B) born(C) seen(D) alarm(E) score(F) ok(G) double(H) greeting(I)");
+  // LibreOffice writes booleans as numbers with a TRUE/FALSE format, so they read as 1 and 0 (pandas too).
+  EXPECT_EQ(
+      read_all(**source),
+      "2: 1 | 'Zoë Ångström' | @1990-05-17 00:00:00 | @2024-01-02 03:04:05 | @t07:30:00 | 9.5d | 1 | 19 | "
+      "'hi Zoë Ångström'\n"
+      "3: 2 | '東京 & <more>' | @1900-03-01 00:00:00 | @1970-01-01 00:00:00 | @t23:59:00 | -0.25d | 0 | "
+      "-0.5d | "
+      "'hi 東京 & <more>'\n");
+}
+
+TEST(XlsxFixtures, LibreOfficeSparseSecondSheet) {
+  SourceOptions options;
+  options.sheet = "Sparse";
+  auto source = open_source(fixture("libreoffice_sparse.xlsx"), options);
+  ASSERT_TRUE(source.is_ok()) << source.status().message();
+  // pandas also keeps the all-empty rows 3-5 (as NaN rows) and the columns right of the header up to J.
+  EXPECT_EQ(show_schema((*source)->schema()), "a(A) Unnamed: 1(B) Unnamed: 2(C) d(D) e(E)");
+  EXPECT_EQ(read_all(**source),
+            "2: 1 | null | null | null | 5\n6: null | 'middle' | null | 4 | null\n7: 7 | null | null | null "
+            "| null\n");
+
+  auto cover = open_source(fixture("libreoffice_sparse.xlsx"), {});
+  ASSERT_TRUE(cover.is_ok()) << cover.status().message();
+  EXPECT_EQ(show_schema((*cover)->schema()), "title(A)");
+  EXPECT_EQ(read_all(**cover), "2: 'See the Sparse sheet'\n");
+}
+
+}  // namespace
+}  // namespace sluice::etl
