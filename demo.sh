@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 SLUICE_SETUP_MINIMAL=1 ./scripts/setup
-cmake -S . -B build -G Ninja >/dev/null
+cmake -S . -B build -G Ninja -DBUILD_TESTING=OFF -DSLUICE_BENCH=OFF >/dev/null
 ninja -C build sluice-etl
 
 out=demo-out

@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 jobs=$(nproc)
 
 echo "== build (warnings are errors)"
-cmake -S . -B build -G Ninja -DSLUICE_WERROR=ON >/dev/null
+cmake -S . -B build -G Ninja -DSLUICE_WERROR=ON -DBUILD_TESTING=ON -DSLUICE_BENCH=ON >/dev/null
 ninja -C build -j"$jobs"
 
 echo "== services"
