@@ -20,6 +20,7 @@
 #include "etl/source/source.h"
 #include "etl/source/xlsx/cell_ref.h"
 #include "etl/source/xlsx/cell_value.h"
+#include "etl/source/xlsx/prefetch_reader.h"
 #include "etl/source/xlsx/shared_strings.h"
 #include "etl/source/xlsx/sheet_scanner.h"
 #include "etl/source/xlsx/styles.h"
@@ -78,8 +79,8 @@ class XlsxSource final : public Source {
   std::string path_, sheet_name_, part_name_;
   size_t batch_rows_;
   std::unique_ptr<ZipArchive> zip_;
-  std::unique_ptr<PartReader> part_;
-  std::unique_ptr<SheetScanner> scanner_;
+  std::unique_ptr<xlsx::PrefetchReader> part_;
+  std::unique_ptr<SheetScanner> scanner_;  // reads part_, so it is declared after it and destroyed first
   SharedStrings strings_;
   std::vector<NumberKind> style_kinds_;
   CellContext context_;
@@ -107,9 +108,10 @@ common::Status XlsxSource::open(std::unique_ptr<ZipArchive> zip, const xlsx::Wor
   if (zip_->contains(strings_part)) {
     auto reader = zip_->open_part(strings_part);
     if (!reader.is_ok()) return with_prefix(prefix, reader.status());
-    auto table = xlsx::read_shared_strings(**reader, strings_part, (*reader)->uncompressed_size());
+    xlsx::PrefetchReader strings_reader(std::move(*reader));
+    auto table = xlsx::read_shared_strings(strings_reader, strings_part, strings_reader.uncompressed_size());
     if (!table.is_ok()) return with_prefix(prefix, table.status());
-    if (common::Status st = (*reader)->skip_rest(); !st.is_ok()) {
+    if (common::Status st = strings_reader.skip_rest(); !st.is_ok()) {
       return common::Status(st.code(), prefix + strings_part + ": " + st.message());
     }
     strings_ = std::move(*table);
@@ -117,7 +119,7 @@ common::Status XlsxSource::open(std::unique_ptr<ZipArchive> zip, const xlsx::Wor
   context_ = {&strings_, &style_kinds_, info.date1904};
   auto reader = zip_->open_part(part);
   if (!reader.is_ok()) return with_prefix(prefix, reader.status());
-  part_ = std::move(*reader);
+  part_ = std::make_unique<xlsx::PrefetchReader>(std::move(*reader));
   part_name_ = part;
   scanner_ = std::make_unique<SheetScanner>(*part_, part);
   return read_header(header_row);
