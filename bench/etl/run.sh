@@ -25,62 +25,13 @@
 # Needs: sqlite3, time (GNU /usr/bin/time), /usr/bin/python3 with pandas and openpyxl (scripts/setup).
 set -euo pipefail
 
-src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-build=${SLUICE_BUILD_DIR:-./build}
-etl=${SLUICE_ETL:-$build/sluice-etl}
+# shellcheck source=bench/etl/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 floor=$build/bench/xlsx_parse_floor
-peer=$src/bench/peers/pandas_reference.py
-py=/usr/bin/python3
-pandas_max=${SLUICE_BENCH_PANDAS_MAX_ROWS:-}
-repeat=${SLUICE_BENCH_REPEAT:-3}
-seed=42
-sizes=("$@")
-((${#sizes[@]})) || sizes=(10000 100000 1000000)
+peer=$peers/pandas_reference.py
+bench_setup bench sqlite3 "sqlite3 is missing" "10000 100000 1000000" "$@"
+trap cleanup_work EXIT
 
-die() { echo "bench/etl/run.sh: $*" >&2; exit 1; }
-[[ -x $etl ]] || die "no sluice-etl at '$etl' (build it, or set SLUICE_BUILD_DIR / SLUICE_ETL)"
-[[ -x /usr/bin/time ]] || die "GNU time is missing (apt package 'time')"
-command -v sqlite3 >/dev/null || die "sqlite3 is missing"
-for n in "${sizes[@]}"; do [[ $n =~ ^[1-9][0-9]*$ ]] || die "'$n' is not a row count"; done
-
-if [[ -n ${SLUICE_BENCH_DIR:-} ]]; then
-  work=$SLUICE_BENCH_DIR
-  mkdir -p "$work"
-else
-  work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-bench-XXXXXX")
-  trap 'rm -rf "$work"' EXIT
-fi
-work=$(cd "$work" && pwd)
-
-# measure LOG CMD...: runs CMD once under GNU time, output to LOG; sets RUN_S (wall seconds) and RUN_KB
-# (peak RSS). Fails, showing the log's tail, when CMD does.
-measure() {
-  local log=$1 t0 t1 ns
-  shift
-  t0=$(date +%s%N)
-  if ! /usr/bin/time -f '%M' -o "$work/time.out" "$@" >"$log" 2>&1; then
-    echo "bench/etl/run.sh: failed: $*" >&2
-    tail -n 5 "$log" >&2
-    return 1
-  fi
-  t1=$(date +%s%N)
-  ns=$((t1 - t0))
-  RUN_S=$(printf '%d.%03d' $((ns / 1000000000)) $((ns / 1000000 % 1000)))
-  RUN_KB=$(tail -n 1 "$work/time.out")
-}
-
-# best LOG CMD...: measure() $repeat times; sets BEST_S (smallest wall) and BEST_KB (largest RSS).
-best() {
-  BEST_S="" BEST_KB=0
-  local i
-  for ((i = 0; i < repeat; i++)); do
-    measure "$@" || return 1
-    if [[ -z $BEST_S ]] || awk -v a="$RUN_S" -v b="$BEST_S" 'BEGIN { exit !(a < b) }'; then BEST_S=$RUN_S; fi
-    if ((RUN_KB > BEST_KB)); then BEST_KB=$RUN_KB; fi
-  done
-}
-
-calc() { awk "BEGIN { printf \"$1\", $2 }"; }
 count_rows() { sqlite3 "$1" "SELECT count(*) FROM data_engineering"; }
 
 # number_after WORD FILE: seconds that FILE reports for WORD, written as WORD_s=N, or as free text like
@@ -92,10 +43,7 @@ number_after() {
   { grep -oiE -m1 -- "$1_s[=: ]+[0-9]+(\.[0-9]+)?" <<<"$text" || grep -i -m1 -- "$1" <<<"$text" || true; } |
     sed -E "s/.*$1[a-z_]*//I" | { grep -oE '[0-9]+(\.[0-9]+)?' || true; } | head -n 1
 }
-mb() { if [[ $1 == - ]]; then echo -; else calc '%.0f' "$1 / 1024"; fi; }
 
-cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
-mem_gb=$(awk '/MemTotal/ { printf "%.0f", $2 / 1048576 }' /proc/meminfo)
 versions=$("$py" -c 'import sys, pandas, openpyxl
 print(f"Python {sys.version.split()[0]}, pandas {pandas.__version__}, openpyxl {openpyxl.__version__}")' \
   2>/dev/null || echo "pandas unavailable")
@@ -163,19 +111,14 @@ for n in "${sizes[@]}"; do
   last=("$n" "$s_s" "$s_kb" "$p_s" "$i_s" "$parse_s" "$inflate_s")
 done
 
-echo
-echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "machine: $(uname -sm), nproc $(nproc), $cpu, ${mem_gb} GB RAM"
+report_head
 echo "software: $versions; SQLite $(sqlite3 --version | cut -d' ' -f1)"
-echo
-echo "| rows | sluice s | sluice rows/s | sluice peak RSS MB | pandas s | pandas peak RSS MB \
-| speed-up vs pandas | .import floor s | sluice / .import | parse s | inflate floor s | parse / inflate |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-printf '%s\n' "${lines[@]}"
+report_table "| rows | sluice s | sluice rows/s | sluice peak RSS MB | pandas s | pandas peak RSS MB \
+| speed-up vs pandas | .import floor s | sluice / .import | parse s | inflate floor s | parse / inflate |" \
+  "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|" "${lines[@]}"
 
 # The targets are stated for 1M rows; check them on the largest size measured.
 read -r n s_s s_kb p_s i_s parse_s inflate_s <<<"${last[*]}"
-verdict() { awk "BEGIN { exit !($1) }" && echo "met" || echo "MISSED"; }
 echo
 echo "targets (at 1M rows; checked at $n):"
 if [[ $p_s != - ]]; then echo "- ≥30× pandas: $(calc '%.1f×' "$p_s / $s_s") $(verdict "$p_s / $s_s >= 30")"; fi
