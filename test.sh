@@ -8,6 +8,11 @@ cd "$(dirname "$0")"
 ./scripts/setup
 jobs=$(nproc)
 
+echo "== formatting (clang-format, .clang-format at the root)"
+if git rev-parse --git-dir >/dev/null 2>&1; then
+  git ls-files -z '*.cpp' '*.h' | xargs -0 -r clang-format --dry-run --Werror
+fi
+
 echo "== build (warnings are errors)"
 cmake -S . -B build -G Ninja -DSLUICE_WERROR=ON -DBUILD_TESTING=ON -DSLUICE_BENCH=ON >/dev/null
 ninja -C build -j"$jobs"

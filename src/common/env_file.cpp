@@ -86,10 +86,18 @@ Result<std::map<std::string, std::string>> parse_env_file(const std::string& tex
         if (quote == '"' && c == '\\' && pos < text.size()) {
           const char e = text[pos++];
           switch (e) {
-            case 'n': value += '\n'; break;
-            case 't': value += '\t'; break;
-            case 'r': value += '\r'; break;
-            default: value += e; break;
+            case 'n':
+              value += '\n';
+              break;
+            case 't':
+              value += '\t';
+              break;
+            case 'r':
+              value += '\r';
+              break;
+            default:
+              value += e;
+              break;
           }
           continue;
         }

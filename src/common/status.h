@@ -10,14 +10,14 @@ namespace sluice::common {
 
 enum class Code {
   kOk = 0,
-  kInvalidArgument,   // bad flag, bad pipeline file, bad URL
-  kInvalidInput,      // bad data in an input file: a cell, a row, a malformed part
-  kNotFound,          // missing file, sheet or column
-  kUnsupported,       // a legacy .xls, an encrypted workbook
-  kUnavailable,       // a database or host that cannot be reached
-  kResourceExhausted, // limits
-  kAlreadyExists,     // --if-exists fail on an existing table
-  kInternal,          // a bug
+  kInvalidArgument,    // bad flag, bad pipeline file, bad URL
+  kInvalidInput,       // bad data in an input file: a cell, a row, a malformed part
+  kNotFound,           // missing file, sheet or column
+  kUnsupported,        // a legacy .xls, an encrypted workbook
+  kUnavailable,        // a database or host that cannot be reached
+  kResourceExhausted,  // limits
+  kAlreadyExists,      // --if-exists fail on an existing table
+  kInternal,           // a bug
 };
 
 const char* code_name(Code code);
@@ -49,8 +49,8 @@ inline Status internal_error(std::string m) { return {Code::kInternal, std::move
 template <typename T>
 class Result {
  public:
-  Result(T value) : v_(std::move(value)) {}          // NOLINT: implicit by design
-  Result(Status status) : v_(std::move(status)) {}   // NOLINT
+  Result(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design
+  Result(Status status) : v_(std::move(status)) {}  // NOLINT
   bool is_ok() const { return v_.index() == 0; }
   explicit operator bool() const { return is_ok(); }
   T& value() & { return std::get<0>(v_); }
@@ -70,8 +70,8 @@ class Result {
 
 }  // namespace sluice::common
 
-#define SLUICE_RETURN_IF_ERROR(expr)              \
-  do {                                            \
-    ::sluice::common::Status _st = (expr);        \
-    if (!_st.is_ok()) return _st;                 \
+#define SLUICE_RETURN_IF_ERROR(expr)       \
+  do {                                     \
+    ::sluice::common::Status _st = (expr); \
+    if (!_st.is_ok()) return _st;          \
   } while (0)

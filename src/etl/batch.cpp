@@ -8,24 +8,36 @@ namespace sluice::etl {
 
 const char* column_type_name(ColumnType type) {
   switch (type) {
-    case ColumnType::kUnknown: return "unknown";
-    case ColumnType::kInt: return "integer";
-    case ColumnType::kDouble: return "float";
-    case ColumnType::kBool: return "boolean";
-    case ColumnType::kText: return "text";
-    case ColumnType::kDateTime: return "datetime";
+    case ColumnType::kUnknown:
+      return "unknown";
+    case ColumnType::kInt:
+      return "integer";
+    case ColumnType::kDouble:
+      return "float";
+    case ColumnType::kBool:
+      return "boolean";
+    case ColumnType::kText:
+      return "text";
+    case ColumnType::kDateTime:
+      return "datetime";
   }
   return "unknown";
 }
 
 ColumnType type_of(const Value& v) {
   switch (v.index()) {
-    case 1: return ColumnType::kInt;
-    case 2: return ColumnType::kDouble;
-    case 3: return ColumnType::kBool;
-    case 4: return ColumnType::kText;
-    case 5: return ColumnType::kDateTime;
-    default: return ColumnType::kUnknown;
+    case 1:
+      return ColumnType::kInt;
+    case 2:
+      return ColumnType::kDouble;
+    case 3:
+      return ColumnType::kBool;
+    case 4:
+      return ColumnType::kText;
+    case 5:
+      return ColumnType::kDateTime;
+    default:
+      return ColumnType::kUnknown;
   }
 }
 
@@ -72,7 +84,8 @@ std::string format_datetime(const DateTime& dt) {
 
 std::string to_text(const Value& v) {
   switch (v.index()) {
-    case 1: return std::to_string(std::get<int64_t>(v));
+    case 1:
+      return std::to_string(std::get<int64_t>(v));
     case 2: {
       const double d = std::get<double>(v);
       char buf[32];
@@ -83,10 +96,14 @@ std::string to_text(const Value& v) {
       }
       return buf;
     }
-    case 3: return std::get<bool>(v) ? "True" : "False";
-    case 4: return std::get<std::string>(v);
-    case 5: return format_datetime(std::get<DateTime>(v));
-    default: return {};
+    case 3:
+      return std::get<bool>(v) ? "True" : "False";
+    case 4:
+      return std::get<std::string>(v);
+    case 5:
+      return format_datetime(std::get<DateTime>(v));
+    default:
+      return {};
   }
 }
 

@@ -118,17 +118,17 @@ RunResult run_pipeline(Source& source, const Pipeline& pipeline, Sink* sink, con
         for (const CellError& e : errors) {
           Field where{e.column, ColumnType::kUnknown, e.origin};
           rejects->add(source.location(where, batch.source_rows[e.row]), e.message,
-                       options.on_error == OnError::kNull ? "null" : options.on_error == OnError::kSkip
-                                                                         ? "skip"
-                                                                         : "fail",
+                       options.on_error == OnError::kNull   ? "null"
+                       : options.on_error == OnError::kSkip ? "skip"
+                                                            : "fail",
                        *raw, e.row);
         }
       }
       if (options.on_error == OnError::kFail) {
         const CellError& e = errors.front();
         Field where{e.column, ColumnType::kUnknown, e.origin};
-        fail(Stage::kValue, common::invalid_input(source.location(where, batch.source_rows[e.row]) + ": " +
-                                                  e.message));
+        fail(Stage::kValue,
+             common::invalid_input(source.location(where, batch.source_rows[e.row]) + ": " + e.message));
         break;
       }
       if (options.on_error == OnError::kSkip) {

@@ -20,8 +20,8 @@ enum class Stage { kNone, kSource, kTransform, kValue, kTarget };
 
 struct RunOptions {
   OnError on_error = OnError::kFail;
-  std::string rejects_path;     // CSV of rejected values with their location and reason; empty = none
-  uint64_t max_rows = 0;        // stop after this many transformed rows (0 = all); used by --preview
+  std::string rejects_path;  // CSV of rejected values with their location and reason; empty = none
+  uint64_t max_rows = 0;     // stop after this many transformed rows (0 = all); used by --preview
   size_t queue_batches = 4;
   // Called on the transform thread after each batch: rows read so far, input bytes consumed.
   std::function<void(uint64_t rows, uint64_t bytes)> on_progress;
@@ -31,9 +31,9 @@ struct RunOptions {
 
 struct RunSummary {
   uint64_t rows_read = 0;
-  uint64_t rows_loaded = 0;      // written to the sink (for a dry run: that would have been)
-  uint64_t rows_rejected = 0;    // skipped by --on-error skip
-  uint64_t values_nulled = 0;    // bad values set to NULL by --on-error null
+  uint64_t rows_loaded = 0;    // written to the sink (for a dry run: that would have been)
+  uint64_t rows_rejected = 0;  // skipped by --on-error skip
+  uint64_t values_nulled = 0;  // bad values set to NULL by --on-error null
   double seconds = 0;
   Schema output_schema;
 };

@@ -30,7 +30,8 @@ TEST(Batch, ToTextRoundTripsDoublesLikePython) {
 
 TEST(Batch, FilterRowsKeepsOrderAndSourceRows) {
   Batch b;
-  b.columns = {{Value{int64_t{1}}, Value{int64_t{2}}, Value{int64_t{3}}}, {Value{"a"}, Value{"b"}, Value{"c"}}};
+  b.columns = {{Value{int64_t{1}}, Value{int64_t{2}}, Value{int64_t{3}}},
+               {Value{"a"}, Value{"b"}, Value{"c"}}};
   b.source_rows = {2, 3, 4};
   filter_rows(b, {true, false, true});
   EXPECT_EQ(b.source_rows, (std::vector<uint64_t>{2, 4}));

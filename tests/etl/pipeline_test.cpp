@@ -18,7 +18,8 @@ std::string scalar(const std::string& db_path, const std::string& sql) {
   sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
   sqlite3_stmt* stmt = nullptr;
   std::string out = "<error>";
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW) {
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
+      sqlite3_step(stmt) == SQLITE_ROW) {
     const unsigned char* t = sqlite3_column_text(stmt, 0);
     out = t ? reinterpret_cast<const char*>(t) : "NULL";
   }
@@ -54,8 +55,9 @@ TEST(Pipeline, ReferencePipelineLoadsTheReferenceTable) {
   ASSERT_TRUE(r.status.is_ok()) << r.status.message();
   EXPECT_EQ(r.summary.rows_loaded, 3u);
   const std::string db = dir.file("out.db");
-  EXPECT_EQ(scalar(db, "SELECT group_concat(name || ' ' || type, ', ') FROM pragma_table_info('data_engineering')"),
-            "id BIGINT, gender TEXT, ip_address TEXT, is_public_ip BOOLEAN, full_name TEXT, obfuscated_email TEXT");
+  EXPECT_EQ(
+      scalar(db, "SELECT group_concat(name || ' ' || type, ', ') FROM pragma_table_info('data_engineering')"),
+      "id BIGINT, gender TEXT, ip_address TEXT, is_public_ip BOOLEAN, full_name TEXT, obfuscated_email TEXT");
   EXPECT_EQ(scalar(db, "SELECT group_concat(is_public_ip) FROM data_engineering"), "1,0,1");
   EXPECT_EQ(scalar(db, "SELECT full_name FROM data_engineering WHERE id=2"), "Zoë Brontë");
   EXPECT_EQ(scalar(db, "SELECT obfuscated_email FROM data_engineering WHERE id=1"),
@@ -65,8 +67,9 @@ TEST(Pipeline, ReferencePipelineLoadsTheReferenceTable) {
 TEST(Pipeline, BadValueFailsWithCellLocationAndLeavesTargetUntouched) {
   TempDir dir;
   ASSERT_TRUE(load(dir, std::string(kHeader) + "1,A,B,a@b.c,Male,1.1.1.1\n").status.is_ok());
-  RunResult r = load(dir, std::string(kHeader) + "1,A,B,a@b.c,Male,1.1.1.1\n2,A,B,a@b.c,Male,2.2.2.2\n"
-                                                 "3,C,D,c@d.e,Male,999.1.2.3\n");
+  RunResult r = load(dir, std::string(kHeader) +
+                              "1,A,B,a@b.c,Male,1.1.1.1\n2,A,B,a@b.c,Male,2.2.2.2\n"
+                              "3,C,D,c@d.e,Male,999.1.2.3\n");
   ASSERT_FALSE(r.status.is_ok());
   EXPECT_EQ(r.failed_stage, Stage::kValue);
   EXPECT_NE(r.status.message().find("in.csv:4"), std::string::npos) << r.status.message();
@@ -76,8 +79,9 @@ TEST(Pipeline, BadValueFailsWithCellLocationAndLeavesTargetUntouched) {
 
 TEST(Pipeline, SkipAndNullPoliciesWithRejectsFile) {
   TempDir dir;
-  const std::string csv = std::string(kHeader) + "1,A,B,a@b.c,Male,1.1.1.1\n2,C,D,c@d.e,Male,not-an-ip\n"
-                                                 "3,E,F,e@f.g,Male,10.1.1.1\n";
+  const std::string csv = std::string(kHeader) +
+                          "1,A,B,a@b.c,Male,1.1.1.1\n2,C,D,c@d.e,Male,not-an-ip\n"
+                          "3,E,F,e@f.g,Male,10.1.1.1\n";
   RunOptions skip;
   skip.on_error = OnError::kSkip;
   skip.rejects_path = dir.file("rejects.csv");
@@ -89,7 +93,8 @@ TEST(Pipeline, SkipAndNullPoliciesWithRejectsFile) {
   EXPECT_EQ(scalar(dir.file("out.db"), "SELECT group_concat(id) FROM data_engineering"), "1,3");
   const std::string rejects = testing::read_file(dir.file("rejects.csv"));
   EXPECT_NE(rejects.find("location,reason,action,id,first_name,last_name,email,gender,ip_address"),
-            std::string::npos) << rejects;
+            std::string::npos)
+      << rejects;
   EXPECT_NE(rejects.find(",skip,2,C,D,c@d.e,Male,not-an-ip"), std::string::npos) << rejects;
 
   RunOptions null;
@@ -98,8 +103,9 @@ TEST(Pipeline, SkipAndNullPoliciesWithRejectsFile) {
   ASSERT_TRUE(r.status.is_ok());
   EXPECT_EQ(r.summary.rows_loaded, 3u);
   EXPECT_EQ(r.summary.values_nulled, 1u);
-  EXPECT_EQ(scalar(dir.file("out.db"), "SELECT ifnull(is_public_ip, 'NULL') FROM data_engineering WHERE id=2"),
-            "NULL");
+  EXPECT_EQ(
+      scalar(dir.file("out.db"), "SELECT ifnull(is_public_ip, 'NULL') FROM data_engineering WHERE id=2"),
+      "NULL");
 }
 
 TEST(Pipeline, MissingColumnIsReportedBeforeAnythingIsWritten) {

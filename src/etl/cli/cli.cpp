@@ -48,14 +48,19 @@ int fail(int code, const std::string& message) {
 
 int exit_code_for(Stage stage, const common::Status& status) {
   if (status.code() == common::Code::kInternal) return kExitInternal;
-  // A step refusing its own configuration (a rename onto an existing name, an empty HMAC key) is a usage error.
+  // A step refusing its own configuration (a rename onto an existing name, an empty HMAC key) is a usage
+  // error.
   if (stage == Stage::kTransform && status.code() == common::Code::kInvalidArgument) return kExitUsage;
   switch (stage) {
-    case Stage::kValue: return kExitBadValue;
-    case Stage::kTarget: return kExitTarget;
+    case Stage::kValue:
+      return kExitBadValue;
+    case Stage::kTarget:
+      return kExitTarget;
     case Stage::kTransform:
-    case Stage::kSource: return kExitInput;
-    case Stage::kNone: break;
+    case Stage::kSource:
+      return kExitInput;
+    case Stage::kNone:
+      break;
   }
   return kExitInternal;
 }
@@ -125,7 +130,7 @@ int run_load(const Flags& flags) {
                        (*source)->total_bytes());
   Preview preview(flags.preview);
   RunOptions run_options;
-  run_options.on_error = flags.on_error == "null" ? OnError::kNull
+  run_options.on_error = flags.on_error == "null"   ? OnError::kNull
                          : flags.on_error == "skip" ? OnError::kSkip
                                                     : OnError::kFail;
   run_options.rejects_path = flags.rejects;
@@ -160,7 +165,8 @@ int run_load(const Flags& flags) {
     }
     out["columns"] = columns;
     if (!result.status.is_ok()) {
-      out["error"] = {{"code", common::code_name(result.status.code())}, {"message", result.status.message()}};
+      out["error"] = {{"code", common::code_name(result.status.code())},
+                      {"message", result.status.message()}};
     }
     std::printf("%s\n", out.dump().c_str());
   }
@@ -200,21 +206,28 @@ int run_cli(int argc, char** argv) {
       ->envname("SLUICE_IF_EXISTS");
   app.add_option("--pipeline", flags.pipeline_file, "Pipeline file (TOML); default: the reference pipeline")
       ->envname("SLUICE_PIPELINE");
-  app.add_option("--env-file", flags.env_file, "Read variables from this .env file (they override the "
-                 "environment, as `dotenv run` does)")->envname("SLUICE_ENV_FILE");
+  app.add_option("--env-file", flags.env_file,
+                 "Read variables from this .env file (they override the "
+                 "environment, as `dotenv run` does)")
+      ->envname("SLUICE_ENV_FILE");
   app.add_option("--sheet", flags.sheet, ".xlsx: sheet name or 1-based index (default: the first)");
   app.add_option("--header-row", flags.header_row, "1-based row holding the column names")
       ->check(CLI::PositiveNumber);
   app.add_option("--delimiter", flags.delimiter, "CSV field delimiter (one character, or \\t)");
-  app.add_option("--on-error", flags.on_error, "A value a step cannot transform: fail the run, set it to "
+  app.add_option("--on-error", flags.on_error,
+                 "A value a step cannot transform: fail the run, set it to "
                  "NULL, or skip the row")
       ->check(CLI::IsMember({"fail", "null", "skip"}))
       ->envname("SLUICE_ON_ERROR");
-  app.add_option("--rejects", flags.rejects, "Write every bad value with its location, reason and input row "
+  app.add_option("--rejects", flags.rejects,
+                 "Write every bad value with its location, reason and input row "
                  "to this CSV file");
   app.add_option("--batch-rows", flags.batch_rows, "Rows per batch")->check(CLI::Range(1, 10000000));
-  app.add_option("--retries", flags.retries, "Server targets: connection attempts retried with backoff "
-                 "before loading starts")->check(CLI::Range(0, 100))->envname("SLUICE_RETRIES");
+  app.add_option("--retries", flags.retries,
+                 "Server targets: connection attempts retried with backoff "
+                 "before loading starts")
+      ->check(CLI::Range(0, 100))
+      ->envname("SLUICE_RETRIES");
   app.add_flag("--dry-run", flags.dry_run, "Read and transform everything, write nothing");
   app.add_option("--preview", flags.preview, "Dry run that prints the first N transformed rows as a table");
   app.add_flag("--json", flags.json, "Print a machine-readable summary on stdout");
@@ -222,7 +235,8 @@ int run_cli(int argc, char** argv) {
       ->check(CLI::IsMember({"auto", "always", "never"}));
 
   CLI::App* gen = app.add_subcommand("gen", "Write realistic mock users (.xlsx or .csv) for demos and tests");
-  gen->add_option("--rows", flags.gen_rows, "Number of rows")->check(CLI::Range(uint64_t{0}, uint64_t{1} << 40));
+  gen->add_option("--rows", flags.gen_rows, "Number of rows")
+      ->check(CLI::Range(uint64_t{0}, uint64_t{1} << 40));
   gen->add_option("--seed", flags.gen_seed, "Random seed (same seed, same file)");
   gen->add_option("output", flags.gen_out, "Output file (.xlsx or .csv)")->required();
 

@@ -23,7 +23,8 @@ void Preview::add(const Schema& schema, const Batch& batch) {
   schema_ = schema;
   for (size_t r = 0; r < batch.num_rows() && rows_.size() < max_rows_; ++r) {
     std::vector<std::string> row;
-    for (const auto& column : batch.columns) row.push_back(is_null(column[r]) ? "NULL" : cut(to_text(column[r]), 40));
+    for (const auto& column : batch.columns)
+      row.push_back(is_null(column[r]) ? "NULL" : cut(to_text(column[r]), 40));
     rows_.push_back(std::move(row));
   }
 }
@@ -32,7 +33,8 @@ std::string Preview::render() const {
   std::vector<size_t> widths;
   for (const Field& f : schema_) widths.push_back(display_width(f.name));
   for (const auto& row : rows_) {
-    for (size_t c = 0; c < row.size() && c < widths.size(); ++c) widths[c] = std::max(widths[c], display_width(row[c]));
+    for (size_t c = 0; c < row.size() && c < widths.size(); ++c)
+      widths[c] = std::max(widths[c], display_width(row[c]));
   }
   auto line = [&](const std::vector<std::string>& cells) {
     std::string out;

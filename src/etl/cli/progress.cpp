@@ -15,7 +15,8 @@ void ProgressBar::update(uint64_t rows, uint64_t bytes) {
   drawn_ = true;
   const double seconds = std::chrono::duration<double>(now - start_).count();
   const double rate = seconds > 0 ? static_cast<double>(rows) / seconds : 0;
-  const double percent = total_bytes_ ? 100.0 * static_cast<double>(bytes) / static_cast<double>(total_bytes_) : 0;
+  const double percent =
+      total_bytes_ ? 100.0 * static_cast<double>(bytes) / static_cast<double>(total_bytes_) : 0;
   constexpr int kWidth = 30;
   const int filled = static_cast<int>(percent / 100 * kWidth);
   char bar[kWidth + 1];

@@ -31,7 +31,8 @@ std::string resolve_target_url(const std::string& flag) {
   if (std::string url = env("DATABASE_URL"); !url.empty()) return url;
   if (std::string host = env("MYSQL_HOST"); !host.empty()) {
     std::string url = "mysql://" + percent_encode(env("MYSQL_USERNAME"));
-    if (std::string password = env("MYSQL_PASSWORD"); !password.empty()) url += ":" + percent_encode(password);
+    if (std::string password = env("MYSQL_PASSWORD"); !password.empty())
+      url += ":" + percent_encode(password);
     url += "@" + host;
     if (std::string port = env("MYSQL_PORT"); !port.empty()) url += ":" + port;
     return url + "/" + env("MYSQL_DATABASE");

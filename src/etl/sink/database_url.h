@@ -9,7 +9,7 @@
 namespace sluice::etl {
 
 struct DatabaseUrl {
-  std::string scheme;    // lower-case: mysql, mariadb, postgresql, postgres
+  std::string scheme;  // lower-case: mysql, mariadb, postgresql, postgres
   std::string user;
   std::string password;  // never put in a message: use redact_url() on the original text
   std::string host;      // may be empty (then the client library's default, e.g. a local socket)

@@ -10,12 +10,14 @@ common::Result<std::unique_ptr<Sink>> open_sink(const std::string& url, const Si
     // sqlite:///relative.db and sqlite:////absolute.db, as SQLAlchemy spells them.
     std::string rest = url.substr(kSqlite.size());
     if (!rest.starts_with("/") || rest.size() < 2) {
-      return common::invalid_argument("target '" + redact_url(url) +
-                                      "': expected sqlite:///relative/path.db or sqlite:////absolute/path.db");
+      return common::invalid_argument(
+          "target '" + redact_url(url) +
+          "': expected sqlite:///relative/path.db or sqlite:////absolute/path.db");
     }
     return internal::open_sqlite_sink(rest.substr(1), options);
   }
-  if (url.starts_with("mysql://") || url.starts_with("mariadb://")) return internal::open_mysql_sink(url, options);
+  if (url.starts_with("mysql://") || url.starts_with("mariadb://"))
+    return internal::open_mysql_sink(url, options);
   if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
     return internal::open_postgres_sink(url, options);
   }
@@ -29,18 +31,24 @@ std::string redact_url(const std::string& url) {
   static const std::regex kPassword(R"(^([A-Za-z][A-Za-z0-9+.-]*://[^:/@]*):[^@/]*@)");
   // A password may also travel as a query parameter (libpq's ?password=).
   static const std::regex kQueryPassword(R"(([?&][A-Za-z_-]*password=)[^&]*)", std::regex::icase);
-  const std::string redacted = std::regex_replace(url, kPassword, "$1:***@", std::regex_constants::format_first_only);
+  const std::string redacted =
+      std::regex_replace(url, kPassword, "$1:***@", std::regex_constants::format_first_only);
   return std::regex_replace(redacted, kQueryPassword, "$1***");
 }
 
 const char* pandas_sql_type(ColumnType type) {
   switch (type) {
-    case ColumnType::kInt: return "BIGINT";
-    case ColumnType::kDouble: return "FLOAT";
-    case ColumnType::kBool: return "BOOLEAN";
-    case ColumnType::kDateTime: return "DATETIME";
+    case ColumnType::kInt:
+      return "BIGINT";
+    case ColumnType::kDouble:
+      return "FLOAT";
+    case ColumnType::kBool:
+      return "BOOLEAN";
+    case ColumnType::kDateTime:
+      return "DATETIME";
     case ColumnType::kText:
-    case ColumnType::kUnknown: return "TEXT";
+    case ColumnType::kUnknown:
+      return "TEXT";
   }
   return "TEXT";
 }

@@ -34,7 +34,8 @@ class Sink {
 };
 
 // Opens the target named by url: "sqlite:///relative.db", "sqlite:////abs/path.db",
-// "mysql://user:pass@host:port/db" (also mariadb://), "postgresql://user:pass@host:port/db" (also postgres://).
+// "mysql://user:pass@host:port/db" (also mariadb://), "postgresql://user:pass@host:port/db" (also
+// postgres://).
 common::Result<std::unique_ptr<Sink>> open_sink(const std::string& url, const SinkOptions& options);
 
 // The url with any password replaced by "***", for logs and messages.

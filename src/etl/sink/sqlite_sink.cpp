@@ -119,9 +119,15 @@ class SqliteSink final : public Sink {
  private:
   void bind(int index, const Value& value) {
     switch (value.index()) {
-      case 1: sqlite3_bind_int64(insert_, index, std::get<int64_t>(value)); break;
-      case 2: sqlite3_bind_double(insert_, index, std::get<double>(value)); break;
-      case 3: sqlite3_bind_int(insert_, index, std::get<bool>(value) ? 1 : 0); break;
+      case 1:
+        sqlite3_bind_int64(insert_, index, std::get<int64_t>(value));
+        break;
+      case 2:
+        sqlite3_bind_double(insert_, index, std::get<double>(value));
+        break;
+      case 3:
+        sqlite3_bind_int(insert_, index, std::get<bool>(value) ? 1 : 0);
+        break;
       case 4: {
         const auto& s = std::get<std::string>(value);
         // The batch outlives the step, so SQLite need not copy the text.
@@ -133,7 +139,9 @@ class SqliteSink final : public Sink {
         sqlite3_bind_text(insert_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
         break;
       }
-      default: sqlite3_bind_null(insert_, index); break;
+      default:
+        sqlite3_bind_null(insert_, index);
+        break;
     }
   }
 

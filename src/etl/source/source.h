@@ -12,9 +12,9 @@
 namespace sluice::etl {
 
 struct SourceOptions {
-  std::string sheet;       // .xlsx: sheet name, or 1-based index as text; empty = first sheet
-  int header_row = 1;      // 1-based sheet row (.xlsx) or record number (CSV) holding the column names
-  char delimiter = ',';    // CSV only
+  std::string sheet;     // .xlsx: sheet name, or 1-based index as text; empty = first sheet
+  int header_row = 1;    // 1-based sheet row (.xlsx) or record number (CSV) holding the column names
+  char delimiter = ',';  // CSV only
   size_t batch_rows = 8192;
 };
 

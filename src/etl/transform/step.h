@@ -15,10 +15,10 @@ namespace sluice::etl {
 // A value that a step could not transform. The step has already set its output to NULL; the pipeline
 // decides by --on-error whether that fails the run, keeps the NULL, or skips the row.
 struct CellError {
-  size_t row = 0;           // index in the batch
-  std::string column;       // input column the bad value is in
-  std::string origin;       // that column's Field::origin, for the location
-  std::string message;      // what is wrong and what was expected, without the location
+  size_t row = 0;       // index in the batch
+  std::string column;   // input column the bad value is in
+  std::string origin;   // that column's Field::origin, for the location
+  std::string message;  // what is wrong and what was expected, without the location
 };
 
 class Step {

@@ -10,8 +10,8 @@ namespace {
 class TargetUrl : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (const char* name : {"DATABASE_URL", "MYSQL_USERNAME", "MYSQL_PASSWORD", "MYSQL_HOST",
-                             "MYSQL_DATABASE", "MYSQL_PORT"}) {
+    for (const char* name :
+         {"DATABASE_URL", "MYSQL_USERNAME", "MYSQL_PASSWORD", "MYSQL_HOST", "MYSQL_DATABASE", "MYSQL_PORT"}) {
       unsetenv(name);
     }
   }

@@ -6,7 +6,8 @@ namespace sluice::etl {
 namespace {
 
 TEST(DatabaseUrl, ParsesEveryPart) {
-  auto u = parse_database_url("mysql://etl:p%40ss%2Fw%3Ard@db.example.com:3307/prod?ssl-mode=verify-ca&ssl-ca=/x/ca.pem");
+  auto u = parse_database_url(
+      "mysql://etl:p%40ss%2Fw%3Ard@db.example.com:3307/prod?ssl-mode=verify-ca&ssl-ca=/x/ca.pem");
   ASSERT_TRUE(u.is_ok()) << u.status().message();
   EXPECT_EQ(u->scheme, "mysql");
   EXPECT_EQ(u->user, "etl");

@@ -34,8 +34,10 @@ std::vector<std::string> query(const std::string& db_path, const std::string& sq
 }
 
 Schema people_schema() {
-  return {{"id", ColumnType::kInt, ""},     {"name", ColumnType::kText, ""},
-          {"ok", ColumnType::kBool, ""},    {"score", ColumnType::kDouble, ""},
+  return {{"id", ColumnType::kInt, ""},
+          {"name", ColumnType::kText, ""},
+          {"ok", ColumnType::kBool, ""},
+          {"score", ColumnType::kDouble, ""},
           {"seen", ColumnType::kDateTime, ""}};
 }
 
@@ -71,8 +73,9 @@ TEST(SqliteSink, CreatesTableWithPandasTypesAndValues) {
   TempDir dir;
   const std::string db = dir.file("t.db");
   ASSERT_TRUE(load("sqlite:///" + db, IfExists::kReplace, people({1, 2})).is_ok());
-  EXPECT_EQ(query(db, "SELECT name, type FROM pragma_table_info('people')"),
-            (std::vector<std::string>{"id|BIGINT", "name|TEXT", "ok|BOOLEAN", "score|FLOAT", "seen|DATETIME"}));
+  EXPECT_EQ(
+      query(db, "SELECT name, type FROM pragma_table_info('people')"),
+      (std::vector<std::string>{"id|BIGINT", "name|TEXT", "ok|BOOLEAN", "score|FLOAT", "seen|DATETIME"}));
   EXPECT_EQ(query(db, "SELECT * FROM people ORDER BY id"),
             (std::vector<std::string>{"1|name 1|0|1.5|1970-01-02 00:00:00.000000",
                                       "2|NULL|1|2.5|1970-01-03 00:00:00.000000"}));
@@ -86,7 +89,8 @@ TEST(SqliteSink, ReplaceSwapsAndLeavesNoStagingTable) {
   ASSERT_TRUE(load(url, IfExists::kReplace, people({1, 2, 3})).is_ok());
   ASSERT_TRUE(load(url, IfExists::kReplace, people({7})).is_ok());
   EXPECT_EQ(query(db, "SELECT id FROM people"), std::vector<std::string>{"7"});
-  EXPECT_EQ(query(db, "SELECT name FROM sqlite_master WHERE name LIKE '%staging%'"), std::vector<std::string>{});
+  EXPECT_EQ(query(db, "SELECT name FROM sqlite_master WHERE name LIKE '%staging%'"),
+            std::vector<std::string>{});
 }
 
 TEST(SqliteSink, AbortedReplaceLeavesPreviousTableExactly) {

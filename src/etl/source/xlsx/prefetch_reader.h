@@ -1,7 +1,7 @@
 #pragma once
 // Inflates a zip part on a thread of its own, a few chunks ahead of the XML scanner that reads it. Inflating
-// (zlib, ~1 GB/s) and scanning (~1.5 GB/s) are each about half of the parse; overlapping them brings the parse
-// close to the inflate time alone. Memory: `depth` chunks of `chunk_bytes`.
+// (zlib, ~1 GB/s) and scanning (~1.5 GB/s) are each about half of the parse; overlapping them brings the
+// parse close to the inflate time alone. Memory: `depth` chunks of `chunk_bytes`.
 //
 // Thread-safety: read(), skip_rest() and compressed_read() are called from one consumer thread; the
 // PartReader is used only by the prefetch thread from construction until the destructor has joined it.
