@@ -125,35 +125,16 @@ server_cleanup() {
   cleanup_work
 }
 
-# pandas_setup MODULE NAME KIND: for the pandas reference through SQLAlchemy and the driver MODULE (NAME in the
+# pandas_setup MODULE NAME: for the pandas reference through SQLAlchemy and the driver MODULE (NAME in the
 # report): $pandas_ok (yes when it can run), $versions (the software for the report's machine line) and
-# $pandas_py, the reference to run (pandas_KIND.py).
+# $pandas_py, the reference to run (it writes to a server when given a SQLAlchemy URL).
 pandas_setup() {
   pandas_ok=no
   if "$py" -c "import pandas, openpyxl, sqlalchemy, $1" 2>/dev/null; then pandas_ok=yes; fi
   versions=$("$py" -c "import sys, pandas, sqlalchemy, $1; print(f'Python {sys.version.split()[0]}, \
 pandas {pandas.__version__}, SQLAlchemy {sqlalchemy.__version__}, $2 {$1.__version__.split()[0]}')" 2>/dev/null ||
     echo "pandas/SQLAlchemy/$2 unavailable")
-  pandas_py=$work/pandas_$3.py
-  # The reference's read and transform as they are; only its writer is pointed at the server.
-  cat >"$pandas_py" <<EOF
-import sys
-peers, xlsx, url = sys.argv[1:4]
-sys.path.insert(0, peers)
-import pandas_reference as ref
-from sqlalchemy import create_engine
-
-def write_$3(df, target):
-    engine = create_engine(target)
-    try:
-        df.to_sql("bench_pandas", engine, if_exists="replace", index=False)
-    finally:
-        engine.dispose()
-    return "sqlalchemy+$1"
-
-ref.write = write_$3
-sys.exit(ref.main([ref.__file__, xlsx, url]))
-EOF
+  pandas_py=$peers/pandas_reference.py
 }
 
 table_rows() { sql "SELECT count(*) FROM $1"; }
@@ -201,7 +182,7 @@ server_bench() {
       if [[ $ext == xlsx && $pandas_ok == yes && $pandas_max != 0 ]] && [[ -z $pandas_max || $n -le $pandas_max ]]; then
         echo "$n rows: pandas ($pandas_note) ..." >&2
         sql "DROP TABLE IF EXISTS bench_pandas"
-        measure "$work/pandas.log" "$py" "$pandas_py" "$peers" "$input" "$pandas_url"
+        measure "$work/pandas.log" "$py" "$pandas_py" "$input" "$pandas_url" bench_pandas
         p_s=$RUN_S p_kb=$RUN_KB
         got=$(table_rows bench_pandas)
         [[ $got == "$n" ]] || die "pandas loaded $got rows of $n"

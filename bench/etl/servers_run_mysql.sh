@@ -64,7 +64,7 @@ drop_tables="DROP TABLE IF EXISTS bench_sluice, bench_pandas, bench_floor"
 trap server_cleanup EXIT
 sql "SELECT 1" >/dev/null || die "cannot reach the server"
 
-pandas_setup pymysql PyMySQL mysql
+pandas_setup pymysql PyMySQL
 pandas_url="${url/mysql:\/\//mysql+pymysql://}?charset=utf8mb4"
 server_line="MariaDB $(sql "SELECT VERSION()") on the same machine (loopback TCP, TLS)"
 floor_head="LOAD DATA floor s" floor_name="the LOAD DATA floor" pandas_note="~100 s per million rows"

@@ -44,7 +44,7 @@ drop_tables="DROP TABLE IF EXISTS bench_sluice; DROP TABLE IF EXISTS bench_panda
 trap server_cleanup EXIT
 sql "SELECT 1" >/dev/null || die "cannot reach the server"
 
-pandas_setup psycopg2 psycopg2 postgres
+pandas_setup psycopg2 psycopg2
 pandas_url=$url
 server_line="PostgreSQL $(sql "SHOW server_version") on the same machine (loopback, default sslmode=prefer: TLS)"
 floor_head="psql COPY floor s" floor_name="the COPY floor" pandas_note="minutes per million rows"

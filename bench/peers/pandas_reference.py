@@ -2,10 +2,11 @@
 """The reference project's ETL, step for step: the peer that sluice-etl is checked against
 (tests/integration/parity_pandas_test.sh) and timed against (bench/etl/run.sh).
 
-    /usr/bin/python3 bench/peers/pandas_reference.py INPUT.xlsx OUTPUT.db
+    /usr/bin/python3 bench/peers/pandas_reference.py INPUT.xlsx OUTPUT [TABLE]
 
 Reads the first sheet with pandas + openpyxl, derives is_public_ip, full_name and obfuscated_email, drops
-first_name, last_name and email, and replaces table `data_engineering` in the SQLite file OUTPUT.db.
+first_name, last_name and email, and replaces TABLE (default `data_engineering`) in OUTPUT: a SQLite file, or
+a SQLAlchemy URL (mysql+pymysql://..., postgresql://...) for the server benchmarks and parity tests.
 Prints one line to stdout:
 
     pandas_reference: rows=N read_s=.. transform_s=.. write_s=.. total_s=.. writer=sqlalchemy|sqlite3
@@ -34,30 +35,34 @@ def is_public_ip(ip):
     return ipaddress.ip_address(ip).is_global
 
 
-def write(df, db_path):
+def write(df, output, table=TABLE):
+    is_url = "://" in output
     try:
         from sqlalchemy import create_engine
     except ImportError:
-        con = sqlite3.connect(db_path)
+        if is_url:
+            raise
+        con = sqlite3.connect(output)
         try:
-            df.to_sql(TABLE, con, if_exists="replace", index=False)
+            df.to_sql(table, con, if_exists="replace", index=False)
             con.commit()
         finally:
             con.close()
         return "sqlite3"
-    engine = create_engine(f"sqlite:///{db_path}")
+    engine = create_engine(output if is_url else f"sqlite:///{output}")
     try:
-        df.to_sql(TABLE, engine, if_exists="replace", index=False)
+        df.to_sql(table, engine, if_exists="replace", index=False)
     finally:
         engine.dispose()
-    return "sqlalchemy"
+    return "sqlalchemy+" + engine.dialect.driver if is_url else "sqlalchemy"
 
 
 def main(argv):
-    if len(argv) != 3:
-        print(f"usage: {argv[0]} INPUT.xlsx OUTPUT.db", file=sys.stderr)
+    if len(argv) not in (3, 4):
+        print(f"usage: {argv[0]} INPUT.xlsx OUTPUT.db|SQLALCHEMY_URL [TABLE]", file=sys.stderr)
         return 2
-    input_path, db_path = argv[1], argv[2]
+    input_path, output = argv[1], argv[2]
+    table = argv[3] if len(argv) == 4 else TABLE
 
     t0 = time.perf_counter()
     df = pd.read_excel(input_path, engine="openpyxl")
@@ -67,7 +72,7 @@ def main(argv):
     df["obfuscated_email"] = df["email"].apply(lambda e: hashlib.md5(e.encode("utf-8")).hexdigest())
     df = df.drop(columns=["first_name", "last_name", "email"])
     t2 = time.perf_counter()
-    writer = write(df, db_path)
+    writer = write(df, output, table)
     t3 = time.perf_counter()
 
     print(f"pandas_reference: rows={len(df)} read_s={t1 - t0:.3f} transform_s={t2 - t1:.3f} "

@@ -51,25 +51,9 @@ trap cleanup EXIT
 grep -q "s3cr" "$work/etl.log" && fail "the password appears in sluice-etl's output: $(cat "$work/etl.log")"
 
 # The pandas reference, writing to MariaDB. SQLAlchemy's URL for PyMySQL: the same credentials.
-"$py" - "$source_dir/bench/peers" "$work/X.xlsx" "${url/mysql:\/\//mysql+pymysql://}?charset=utf8mb4" \
-  "$pandas_table" >"$work/pandas.log" 2>&1 <<'EOF' || fail "the pandas reference exited $?: $(tail -n 5 "$work/pandas.log")"
-import sys
-peers, xlsx, target, table = sys.argv[1:5]
-sys.path.insert(0, peers)
-import pandas_reference as ref
-from sqlalchemy import create_engine
-
-def write_mysql(df, _path):
-    engine = create_engine(target)
-    try:
-        df.to_sql(table, engine, if_exists="replace", index=False)
-    finally:
-        engine.dispose()
-    return "sqlalchemy+pymysql"
-
-ref.write = write_mysql
-sys.exit(ref.main(["pandas_reference.py", xlsx, "unused.db"]))
-EOF
+"$py" "$source_dir/bench/peers/pandas_reference.py" "$work/X.xlsx" \
+  "${url/mysql:\/\//mysql+pymysql://}?charset=utf8mb4" "$pandas_table" >"$work/pandas.log" 2>&1 ||
+  fail "the pandas reference exited $?: $(tail -n 5 "$work/pandas.log")"
 
 "$py" - "$work/A.db" "$url" "$table" "$pandas_table" "$rows" <<'EOF' || fail "tables differ (above)"
 import sqlite3

@@ -43,24 +43,8 @@ trap cleanup EXIT
 pandas=no
 if "$py" -c 'import pandas, openpyxl, sqlalchemy, psycopg2' 2>/dev/null; then
   pandas=yes
-  "$py" - "$source_dir/bench/peers" "$work/X.xlsx" "$url" "$pandas_table" >"$work/pandas.log" 2>&1 <<'EOF' ||
-import sys
-peers, xlsx, url, table = sys.argv[1:5]
-sys.path.insert(0, peers)
-import pandas_reference as ref
-from sqlalchemy import create_engine
-
-def write_postgres(df, target):
-    engine = create_engine(target)
-    try:
-        df.to_sql(table, engine, if_exists="replace", index=False)
-    finally:
-        engine.dispose()
-    return "sqlalchemy+psycopg2"
-
-ref.write = write_postgres
-sys.exit(ref.main([ref.__file__, xlsx, url]))
-EOF
+  "$py" "$source_dir/bench/peers/pandas_reference.py" "$work/X.xlsx" "$url" "$pandas_table" \
+    >"$work/pandas.log" 2>&1 ||
     { cat "$work/pandas.log" >&2; fail "the pandas reference into PostgreSQL failed"; }
 fi
 
