@@ -22,6 +22,12 @@ const char* code_name(Code code) {
       return "already_exists";
     case Code::kInternal:
       return "internal";
+    case Code::kPermissionDenied:
+      return "permission_denied";
+    case Code::kDeadlineExceeded:
+      return "deadline_exceeded";
+    case Code::kUnauthenticated:
+      return "unauthenticated";
   }
   return "unknown";
 }

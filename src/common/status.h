@@ -18,6 +18,9 @@ enum class Code {
   kResourceExhausted,  // limits
   kAlreadyExists,      // --if-exists fail on an existing table
   kInternal,           // a bug
+  kPermissionDenied,   // a forbidden destination (the SSRF guard)
+  kDeadlineExceeded,   // a timeout or a request deadline
+  kUnauthenticated,    // a missing or wrong API key
 };
 
 const char* code_name(Code code);
@@ -44,6 +47,10 @@ inline Status not_found(std::string m) { return {Code::kNotFound, std::move(m)};
 inline Status unsupported(std::string m) { return {Code::kUnsupported, std::move(m)}; }
 inline Status unavailable(std::string m) { return {Code::kUnavailable, std::move(m)}; }
 inline Status internal_error(std::string m) { return {Code::kInternal, std::move(m)}; }
+inline Status resource_exhausted(std::string m) { return {Code::kResourceExhausted, std::move(m)}; }
+inline Status permission_denied(std::string m) { return {Code::kPermissionDenied, std::move(m)}; }
+inline Status deadline_exceeded(std::string m) { return {Code::kDeadlineExceeded, std::move(m)}; }
+inline Status unauthenticated(std::string m) { return {Code::kUnauthenticated, std::move(m)}; }
 
 // A value or the Status that says why there is none.
 template <typename T>
