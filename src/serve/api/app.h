@@ -1,0 +1,44 @@
+#pragma once
+// Routes sluice-serve's HTTP API (docs/api.md) to its handlers: the reference-compatible `GET /` and
+// `POST /`, `POST /v1/classify`, `GET /v1/models`, `/healthz`, `/readyz`, `/metrics`, `/openapi.json`.
+// Checks API keys first, answers every error as {"error": {"code", "message"}}.
+#include <memory>
+
+#include "serve/api/classifier.h"
+#include "serve/api/serve_metrics.h"
+#include "serve/auth/api_keys.h"
+#include "serve/http/server.h"
+#include "serve/model/repository.h"
+
+namespace sluice::serve::api {
+
+struct AppOptions {
+  bool public_health = false;  // health, readiness, metrics and GET / without a key
+};
+
+class App {
+ public:
+  App(model::ModelRepository& repository, Classifier& classifier, ServeMetrics& metrics, auth::ApiKeys keys,
+      AppOptions options);
+  void handle(http::Request request, std::shared_ptr<http::Responder> responder);
+  // For the server's exchange observer: counts the request in sluice_http_requests_total.
+  void record(const http::ExchangeRecord& record);
+  // Set once the server drains: /readyz answers 503 so that load balancers stop sending.
+  void set_draining() { draining_ = true; }
+
+ private:
+  void classify(http::Request request, std::shared_ptr<http::Responder> responder, bool compat);
+  http::Response models_response() const;
+  http::Response ready_response() const;
+  model::ModelRepository& repository_;
+  Classifier& classifier_;
+  ServeMetrics& metrics_;
+  auth::ApiKeys keys_;
+  AppOptions options_;
+  std::atomic<bool> draining_{false};
+};
+
+// The OpenAPI 3 document served at /openapi.json (docs/openapi.json, embedded at build time).
+const std::string& openapi_document();
+
+}  // namespace sluice::serve::api

@@ -1,0 +1,83 @@
+#pragma once
+// Runs one classification: fetch (or take the uploaded bytes) → decode + preprocess → the model's batcher
+// → top-k, answering through a callback exactly once. Fetching and decoding run on a worker pool, never on
+// the HTTP event loop nor the inference thread, so the cores stay busy with both. A per-request deadline
+// answers 504 even while the image still waits in the queue.
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <boost/asio/thread_pool.hpp>
+
+#include "serve/api/api_error.h"
+#include "serve/api/classify_request.h"
+#include "serve/api/serve_metrics.h"
+#include "serve/batch/batcher.h"
+#include "serve/fetch/fetcher.h"
+#include "serve/model/repository.h"
+#include "serve/vision/image_decode.h"
+
+namespace sluice::serve::api {
+
+struct Prediction {
+  std::string label;
+  int index = 0;
+  float probability = 0;
+};
+
+struct PhaseTimings {
+  double fetch_ms = 0, decode_ms = 0, queue_ms = 0, inference_ms = 0, total_ms = 0;
+  int batch_size = 0;
+};
+
+struct ClassifyOutcome {
+  const model::LoadedModel* model = nullptr;
+  std::vector<Prediction> predictions;  // by descending probability, ties by index
+  PhaseTimings timings;
+};
+
+using ClassifyCallback = std::function<void(std::variant<ClassifyOutcome, ApiError>)>;
+
+struct ClassifierOptions {
+  int workers = 4;
+  batch::BatcherOptions batching;
+  std::chrono::milliseconds request_timeout{30'000};
+  fetch::FetchOptions fetch;
+  vision::DecodeLimits decode;
+};
+
+class Classifier {
+ public:
+  Classifier(model::ModelRepository& repository, ClassifierOptions options, ServeMetrics& metrics);
+  ~Classifier();  // shutdown()
+
+  // Never blocks. `done` runs on a worker or the inference thread.
+  void classify(ClassifyRequest request, std::chrono::steady_clock::time_point started, ClassifyCallback done);
+
+  // The model a request names (or the default), or a 404 ApiError listing the available models.
+  std::variant<model::LoadedModel*, ApiError> resolve_model(const std::string& name) const;
+  bool saturated() const;  // any model's queue is full
+  // Finishes queued work and stops the threads. Idempotent.
+  void shutdown();
+
+ private:
+  struct Pending;
+  void run(std::shared_ptr<Pending> pending);
+  model::ModelRepository& repository_;
+  ClassifierOptions options_;
+  ServeMetrics& metrics_;
+  std::mutex compute_lock_;
+  std::map<std::string, std::unique_ptr<batch::Batcher>> batchers_;
+  boost::asio::thread_pool pool_;
+  std::once_flag shutdown_once_;
+};
+
+// Indices of the k largest probabilities, descending, ties broken by the lower index.
+std::vector<int> top_k_indices(const std::vector<float>& probabilities, int k);
+
+}  // namespace sluice::serve::api
