@@ -10,17 +10,23 @@
 //  - at most `max_redirects` redirects, each one re-vetted;
 //  - every address curl is about to connect to (first request, each redirect, each address DNS returned) is
 //    vetted in curl's open-socket callback with common::is_forbidden_destination(), so a hostname that
-//    resolves or rebinds to 127.0.0.1, 10.x, 169.254.169.254, [::1], ::ffff:127.0.0.1, … is refused.
+//    resolves or rebinds to 127.0.0.1, 10.x, 169.254.169.254, [::1], ::ffff:127.0.0.1, … is refused;
+//  - no proxy, whatever http_proxy/https_proxy/all_proxy say: through a proxy the socket curl opens goes to
+//    the proxy, so the check above would vet the proxy's address and the proxy would reach the private
+//    target for us. A deployment that must egress through a proxy has to enforce the same rule there.
 //
 // Thread-safe: each call uses its own curl easy handle. Call fetch_global_init() once before threads start.
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 
 namespace sluice::serve::fetch {
 
+// A timeout of zero or less is taken as 1 ms (never as curl's "no limit"); max_bytes and max_redirects below
+// zero as 0.
 struct FetchOptions {
   std::chrono::milliseconds connect_timeout{3000};
   std::chrono::milliseconds total_timeout{10000};
@@ -29,6 +35,11 @@ struct FetchOptions {
   // Development and tests only: lets loopback and private destinations through.
   bool allow_private = false;
   std::string user_agent = "sluice-serve";
+  // Exact addresses ("10.1.2.3", "::1") let through although they are not public: an internal image host the
+  // operator trusts (`--allow-destination`), or a loopback first hop in tests. Every other address, including
+  // where such a host redirects, is still vetted. An entry that is not an IP address makes fetch_url() fail
+  // with kInvalidArgument.
+  std::vector<std::string> allowed_addresses;
 };
 
 struct FetchResult {
