@@ -5,6 +5,11 @@
 // constant time (CRYPTO_memcmp, no early exit across the list), so timing reveals neither which hash nor
 // how much of it matched.
 //
+// Hex may be upper- or lowercase; in the file a `#` starts a comment anywhere on a line, so a hash can be
+// labelled (`<hash>  # ci-runner`). A file or list that yields no key at all is an error rather than a
+// silent "auth disabled". Whitespace around the presented key is not part of it (HTTP strips it from field
+// values anyway), so a key cannot begin or end with spaces.
+//
 // Immutable after construction; thread-safe.
 #include <array>
 #include <cstdint>
@@ -20,10 +25,12 @@ namespace sluice::serve::auth {
 class ApiKeys {
  public:
   ApiKeys() = default;  // no keys: enabled() is false
-  // Errors name the file and line: "keys.txt:3: expected 64 hex digits (the SHA-256 of a key)".
+  // Errors name the file and line: "keys.txt:3: expected 64 hex digits (the SHA-256 of a key)"; kNotFound
+  // when the file cannot be opened, kInvalidArgument otherwise.
   static common::Result<ApiKeys> from_file(const std::filesystem::path& path);
+  // Empty items are skipped; errors name the source and the item: "SLUICE_API_KEYS: item 2: expected …".
   static common::Result<ApiKeys> from_list(std::string_view comma_separated, std::string_view source_name);
-  void merge(const ApiKeys& other);
+  void merge(const ApiKeys& other);  // duplicates are kept once
 
   bool enabled() const { return !hashes_.empty(); }
   size_t size() const { return hashes_.size(); }

@@ -13,6 +13,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -22,7 +23,7 @@
 namespace sluice::serve::batch {
 
 struct BatcherOptions {
-  int max_batch = 8;
+  int max_batch = 8;  // < 1 is taken as 1
   std::chrono::microseconds max_delay{2000};
   size_t max_queue = 64;
 };
@@ -33,12 +34,13 @@ struct JobTimings {
   int batch_size = 0;
 };
 
-// Called once per job on the inference thread; must not block. `probabilities` has num_classes entries.
+// Called once per job on the inference thread; must not block. An exception it throws is swallowed, so
+// that one bad completion cannot stop the model's thread. `probabilities` has num_classes entries.
 using Completion = std::function<void(common::Result<std::vector<float>> probabilities, JobTimings timings)>;
 
 struct Job {
   std::vector<float> input;  // one preprocessed image, vision::input_floats(spec) floats
-  std::chrono::steady_clock::time_point deadline;
+  std::chrono::steady_clock::time_point deadline;  // time_point{} (the default): no deadline
   Completion done;
 };
 
@@ -58,12 +60,14 @@ class Batcher {
   Batcher(const Batcher&) = delete;
   Batcher& operator=(const Batcher&) = delete;
 
-  // Never blocks. kResourceExhausted when the queue is full; kUnavailable after shutdown(). On error the
-  // job's completion is NOT called.
+  // Never blocks. kResourceExhausted when the queue is full; kUnavailable after shutdown(); kInvalidArgument
+  // when the input is not input_floats(model's preprocess spec) long or `done` is empty. On error the job's
+  // completion is NOT called.
   common::Status submit(Job job);
   size_t depth() const;
   bool saturated() const;  // depth() >= max_queue
-  // Runs what is queued, then stops the thread. Idempotent.
+  // Runs what is queued (without waiting out max_delay), then stops the thread. Idempotent and safe from
+  // several threads; called from a completion it stops the thread without joining it.
   void shutdown();
 
  private:
@@ -76,6 +80,7 @@ class Batcher {
   std::condition_variable cv_;
   std::deque<std::pair<Job, std::chrono::steady_clock::time_point>> queue_;
   bool stopping_ = false;
+  std::once_flag join_once_;
   std::thread thread_;
 };
 

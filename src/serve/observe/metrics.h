@@ -15,10 +15,11 @@ using Labels = std::vector<std::pair<std::string, std::string>>;  // in declarat
 
 class Counter {
  public:
-  void inc(const Labels& labels, double by = 1);
-  double value(const Labels& labels) const;  // 0 for an unseen label set
+  void inc(const Labels& labels, double by = 1);  // a negative or NaN `by` is ignored: counters only rise
+  double value(const Labels& labels) const;       // 0 for an unseen label set
   // internal
   Counter(std::string name, std::string help);
+  const std::string& name() const { return name_; }
   std::string render() const;
 
  private:
@@ -33,6 +34,7 @@ class Gauge {
   void add(const Labels& labels, double by);
   double value(const Labels& labels) const;
   Gauge(std::string name, std::string help);
+  const std::string& name() const { return name_; }
   std::string render() const;
 
  private:
@@ -46,7 +48,9 @@ class Histogram {
   void observe(const Labels& labels, double v);
   uint64_t count(const Labels& labels) const;
   double sum(const Labels& labels) const;
+  // Bounds are sorted and deduplicated; NaN and ±Inf are dropped (+Inf is always the implicit last bucket).
   Histogram(std::string name, std::string help, std::vector<double> upper_bounds);
+  const std::string& name() const { return name_; }
   std::string render() const;  // cumulative _bucket{le=…} lines, +Inf, _sum, _count
 
  private:
@@ -61,7 +65,9 @@ class Histogram {
   std::map<Labels, Series> series_;
 };
 
-// Owns the metric families; render() concatenates them in registration order.
+// Owns the metric families; render() concatenates them in registration order. Asking again for a name already
+// registered as the same kind returns that family (its first help text and bounds stay). Names and label keys
+// are not validated: they are constants in our code, not user input; label values may be anything.
 class Registry {
  public:
   Counter& counter(const std::string& name, const std::string& help);
