@@ -4,9 +4,8 @@
 //
 // Thread-safe; no global state.
 #include <cstdint>
-#include <string_view>
-
 #include <opencv2/core.hpp>
+#include <string_view>
 
 #include "common/status.h"
 
@@ -34,12 +33,16 @@ struct DecodeLimits {
   int64_t max_pixels = 40'000'000;  // width × height above this is refused before decoding (413)
 };
 
-// Decodes to a CV_8UC3 matrix in RGB order:
-//  - EXIF orientation is applied (JPEG and TIFF);
-//  - grayscale is expanded to three channels; alpha is dropped (as PIL's convert("RGB") does);
-//  - 16-bit images are scaled to 8 bits; CMYK JPEGs are converted to RGB.
+// Decodes to a CV_8UC3 matrix in RGB order, as Pillow's exif_transpose + convert("RGB") would:
+//  - EXIF orientation is applied, once (JPEG APP1, PNG eXIf, WebP EXIF chunk, TIFF Orientation tag);
+//  - grayscale is expanded to three channels; alpha is dropped, not composited; palettes are expanded;
+//  - CMYK JPEGs are converted to RGB (within 1 of Pillow's arithmetic);
+//  - 16-bit samples keep their high byte (v >> 8). Pillow 9.4 instead clips a 16-bit grey PNG at 255,
+//    turning most of it white; sluice deliberately differs there.
 // Errors: kUnsupported (not one of the five types), kResourceExhausted (over max_pixels, from the header),
-// kInvalidInput (the decoder fails: truncated or corrupt data).
+// kInvalidInput (the decoder fails: corrupt data, or truncated — a JPEG must reach its EOI marker, because
+// libjpeg would otherwise fill the missing part with grey and succeed). Animated WebP is not supported by
+// OpenCV 4.6 and fails with kInvalidInput.
 common::Result<cv::Mat> decode_rgb(std::string_view bytes, const DecodeLimits& limits);
 
 }  // namespace sluice::serve::vision

@@ -1,13 +1,12 @@
 #pragma once
 // RGB pixels → the float tensor a classifier expects, numerically identical to torchvision's
-//   Resize(resize, antialias=True) → CenterCrop(crop) → ToTensor / ConvertImageDtype(float) → Normalize(mean, std)
+//   Resize(resize, antialias=True) → CenterCrop(crop) → ConvertImageDtype(float) → Normalize(mean, std)
 // on a uint8 tensor (the resize rounds back to uint8 exactly as torchvision does), so that a model exported
 // from PyTorch sees here what it saw in Python. Verified against PyTorch in tests/serve/vision.
 //
 // Thread-safe.
 #include <array>
 #include <cstdint>
-
 #include <opencv2/core.hpp>
 
 #include "common/status.h"
@@ -30,7 +29,9 @@ struct PreprocessSpec {
 };
 
 // Writes 3 × crop_height × crop_width floats, channel-major (CHW), into `out`.
-// `rgb` is CV_8UC3 in RGB order. Errors: kInvalidArgument for an empty image or a bad spec.
+// `rgb` is CV_8UC3 in RGB order. Errors: kInvalidArgument for an empty image or a bad spec (a size outside
+// 1..16384, a zero or non-finite std); kInvalidInput when the image's aspect ratio is so extreme that the
+// resized image would exceed 2^24 pixels.
 common::Status preprocess(const cv::Mat& rgb, const PreprocessSpec& spec, float* out);
 
 inline int64_t input_floats(const PreprocessSpec& spec) {
