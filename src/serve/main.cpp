@@ -9,6 +9,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <nlohmann/json.hpp>
 
+#include "common/ip_address.h"
 #include "serve/api/app.h"
 #include "serve/api/classifier.h"
 #include "serve/api/serve_metrics.h"
@@ -114,6 +115,14 @@ int run(const ServeConfig& c) {
   co.fetch.total_timeout = std::chrono::milliseconds(c.fetch_timeout_ms);
   co.fetch.max_bytes = c.max_image_bytes;
   co.fetch.allow_private = c.allow_private_urls;
+  co.fetch.allowed_addresses = c.allowed_destinations;
+  for (const auto& a : c.allowed_destinations) {
+    if (!sluice::common::parse_ip(a)) {
+      log_line("error", "--allow-destination: '" + a + "' is not an IP address");
+      return 2;
+    }
+    log_line("warning", "--allow-destination " + a + ": image_url may reach this non-public address");
+  }
   co.decode.max_pixels = c.max_pixels;
   api::Classifier classifier(repo, co, metrics);
   api::App app(repo, classifier, metrics, std::move(keys.value()), api::AppOptions{c.public_health});
@@ -131,6 +140,7 @@ int run(const ServeConfig& c) {
   http::Server server(
       so, [&app](http::Request req, std::shared_ptr<http::Responder> r) { app.handle(std::move(req), std::move(r)); },
       [&app](const http::ExchangeRecord& r) { app.record(r); });
+  app.set_connection_counter([&server] { return server.open_connections(); });
   auto started = server.start();
   if (!started) {
     log_line("error", started.message());

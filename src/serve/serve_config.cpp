@@ -65,6 +65,11 @@ int parse_serve_config(int argc, char** argv, ServeConfig& c) {
   app.add_flag("--allow-private-urls", c.allow_private_urls,
                "DEVELOPMENT ONLY: let image_url reach loopback and private addresses")
       ->envname("SLUICE_ALLOW_PRIVATE_URLS");
+  app.add_option("--allow-destination", c.allowed_destinations,
+                 "an exact IP address image_url may reach although it is not public (repeatable), e.g. an "
+                 "internal image host")
+      ->envname("SLUICE_ALLOW_DESTINATIONS")
+      ->delimiter(',');
   app.add_option("--api-keys-file", c.api_keys_file, "file of SHA-256 hashes of accepted API keys")
       ->envname("SLUICE_API_KEYS_FILE");
   app.add_option("--api-keys", c.api_keys, "comma-separated SHA-256 hashes of accepted API keys")

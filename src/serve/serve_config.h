@@ -32,6 +32,7 @@ struct ServeConfig {
   int64_t idle_timeout_ms = 75'000;
   int64_t drain_timeout_ms = 25'000;
   bool allow_private_urls = false;
+  std::vector<std::string> allowed_destinations;  // exact IPs exempt from the SSRF guard
   std::string api_keys_file;
   std::string api_keys;  // comma-separated SHA-256 hashes (SLUICE_API_KEYS)
   bool public_health = false;  // /healthz, /readyz, /metrics (and GET /) without a key

@@ -89,6 +89,7 @@ void App::handle(http::Request request, std::shared_ptr<http::Responder> respond
   if (path == "/readyz") return responder->send(get ? ready_response() : method_not_allowed(path, "GET"));
   if (path == "/metrics") {
     if (!get) return responder->send(method_not_allowed(path, "GET"));
+    if (connection_counter_) metrics_.open_connections.set({}, static_cast<double>(connection_counter_()));
     return responder->send(
         http::text_response(200, metrics_.registry().render(), "text/plain; version=0.0.4; charset=utf-8"));
   }

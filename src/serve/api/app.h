@@ -2,6 +2,7 @@
 // Routes sluice-serve's HTTP API (docs/api.md) to its handlers: the reference-compatible `GET /` and
 // `POST /`, `POST /v1/classify`, `GET /v1/models`, `/healthz`, `/readyz`, `/metrics`, `/openapi.json`.
 // Checks API keys first, answers every error as {"error": {"code", "message"}}.
+#include <functional>
 #include <memory>
 
 #include "serve/api/classifier.h"
@@ -25,6 +26,8 @@ class App {
   void record(const http::ExchangeRecord& record);
   // Set once the server drains: /readyz answers 503 so that load balancers stop sending.
   void set_draining() { draining_ = true; }
+  // Read when /metrics is rendered, for gauges that the server owns (open connections).
+  void set_connection_counter(std::function<size_t()> counter) { connection_counter_ = std::move(counter); }
 
  private:
   void classify(http::Request request, std::shared_ptr<http::Responder> responder, bool compat);
@@ -36,6 +39,7 @@ class App {
   auth::ApiKeys keys_;
   AppOptions options_;
   std::atomic<bool> draining_{false};
+  std::function<size_t()> connection_counter_;
 };
 
 // The OpenAPI 3 document served at /openapi.json (docs/openapi.json, embedded at build time).
