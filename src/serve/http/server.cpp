@@ -237,6 +237,7 @@ Server::Server(ServerOptions options, Handler handler, ExchangeObserver observer
     : options_(std::move(options)),
       handler_(std::move(handler)),
       observer_(std::move(observer)),
+      work_guard_(asio::make_work_guard(ioc_)),
       acceptor_(asio::make_strand(ioc_)) {}
 
 Server::~Server() { stop(); }
@@ -296,6 +297,7 @@ bool Server::drain(std::chrono::milliseconds timeout) {
 
 void Server::stop() {
   if (stopped_.exchange(true)) return;
+  work_guard_.reset();
   ioc_.stop();
   for (auto& t : threads_) {
     if (t.joinable()) t.join();

@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/http/message.hpp>
@@ -96,6 +97,10 @@ class Server {
   Handler handler_;
   ExchangeObserver observer_;
   boost::asio::io_context ioc_;
+  // Keeps the io threads running while no socket operation is pending: after drain() closed the acceptor,
+  // an in-flight request waits for the classifier with nothing queued in asio, and its response must still
+  // be written.
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_guard_;
   boost::asio::ip::tcp::acceptor acceptor_;
   std::vector<std::thread> threads_;
   uint16_t bound_port_ = 0;
