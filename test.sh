@@ -31,7 +31,12 @@ ctest --test-dir build --output-on-failure -j"$jobs"
 
 echo "== unit tests under ASan + UBSan"
 cmake -S . -B build-asan -G Ninja -DSLUICE_WERROR=ON -DSLUICE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
-ninja -C build-asan -j"$jobs" common_tests etl_tests
+serve_tests=(serve_fetch_tests serve_multipart_tests serve_auth_tests serve_observe_tests serve_batch_tests
+  serve_vision_tests serve_model_tests serve_app_tests)
+ninja -C build-asan -j"$jobs" common_tests etl_tests "${serve_tests[@]}"
+# The generated models and images are the same for both builds; reuse the ones ctest made above.
+ln -sfn ../build/test-models build-asan/test-models
+ln -sfn ../build/test-images build-asan/test-images
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-asan -L unit --output-on-failure -j"$jobs"
 
