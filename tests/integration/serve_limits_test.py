@@ -16,8 +16,9 @@ images = ImageServer()
 repo = model_repo(["tiny"])
 
 # --- SSRF guard ----------------------------------------------------------------------------------------
-server = Server(repo, "--header-timeout", "1000", "--max-body-bytes", "100000", "--max-header-bytes", "4096",
-                "--allow-destination", "127.0.0.3")
+# Settings come from flags or, as in a container, from SLUICE_* variables.
+server = Server(repo, "--header-timeout", "1000", "--max-header-bytes", "4096",
+                env={"SLUICE_MAX_BODY_BYTES": "100000", "SLUICE_ALLOW_DESTINATIONS": "127.0.0.3"})
 p = images.port
 forbidden = [f"http://127.0.0.1:{p}/photo.jpg", f"http://[::1]:{p}/photo.jpg", "http://10.0.0.1/x.jpg",
              "http://169.254.169.254/latest/meta-data/", f"http://0.0.0.0:{p}/photo.jpg",
@@ -46,7 +47,7 @@ check(status == 403 and ImageHandler.hits == hits_before + 1, "a redirect to a p
 
 # --- limits --------------------------------------------------------------------------------------------
 status, _, doc = server.json("POST", "/v1/classify", b"\xff" * 200000, {"Content-Type": "image/jpeg"})
-check(status == 413 and doc["error"]["code"] == "payload_too_large", "body over --max-body-bytes: 413")
+check(status == 413 and doc["error"]["code"] == "payload_too_large", "body over SLUICE_MAX_BODY_BYTES: 413")
 status, _, doc = server.json("GET", "/healthz", headers={"X-Big": "a" * 8000})
 check(status == 413, "request head over --max-header-bytes: 413")
 
