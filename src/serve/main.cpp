@@ -2,12 +2,11 @@
 // or SIGINT, on which it drains (stops accepting, finishes in-flight requests) and exits 0.
 #include <sys/resource.h>
 
+#include <boost/asio/ip/address.hpp>
 #include <csignal>
 #include <cstdio>
-#include <thread>
-
-#include <boost/asio/ip/address.hpp>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "common/ip_address.h"
 #include "serve/api/app.h"
@@ -17,6 +16,7 @@
 #include "serve/http/server.h"
 #include "serve/model/backend.h"
 #include "serve/model/repository.h"
+#include "serve/pull/models_cli.h"
 #include "serve/serve_config.h"
 
 namespace {
@@ -76,16 +76,18 @@ int run(const ServeConfig& c) {
     return 2;
   }
   if (!keys.value().enabled() && !is_loopback(c.address) && !c.insecure_no_auth) {
-    log_line("error", "refusing to listen on " + c.address +
-                          " without API keys: give --api-keys-file/--api-keys, or --insecure-no-auth to accept "
-                          "unauthenticated requests from the network");
+    log_line("error",
+             "refusing to listen on " + c.address +
+                 " without API keys: give --api-keys-file/--api-keys, or --insecure-no-auth to accept "
+                 "unauthenticated requests from the network");
     return 2;
   }
   if (!keys.value().enabled()) log_line("warning", "no API keys configured: every request is accepted");
   if (c.allow_private_urls) {
-    log_line("warning",
-             "--allow-private-urls: image_url may reach loopback and private addresses; DEVELOPMENT ONLY, never "
-             "expose this server");
+    log_line(
+        "warning",
+        "--allow-private-urls: image_url may reach loopback and private addresses; DEVELOPMENT ONLY, never "
+        "expose this server");
   }
 
   model::set_inference_threads(c.threads > 0 ? c.threads : static_cast<int>(cores));
@@ -98,12 +100,14 @@ int run(const ServeConfig& c) {
   api::ServeMetrics metrics;
   for (const auto& m : repo.models()) {
     log_line("info", "loaded model " + m->config().name + " (" + m->engine() + ", " +
-                         std::to_string(m->num_classes()) + " classes) in " + std::to_string(m->load_seconds()) + " s");
+                         std::to_string(m->num_classes()) + " classes) in " +
+                         std::to_string(m->load_seconds()) + " s");
     metrics.model_load_seconds.set({{"model", m->config().name}, {"engine", m->engine()}}, m->load_seconds());
   }
   for (const auto& f : repo.failures()) log_line("error", "model " + f.name + " not loaded: " + f.reason);
   metrics.models_unloadable.set({}, static_cast<double>(repo.failures().size()));
-  if (repo.models().empty()) log_line("warning", "no model loaded from " + c.models_dir + "; /readyz answers 503");
+  if (repo.models().empty())
+    log_line("warning", "no model loaded from " + c.models_dir + "; /readyz answers 503");
 
   api::ClassifierOptions co;
   co.workers = c.workers > 0 ? c.workers : static_cast<int>(std::max(4u, 2 * cores));
@@ -138,7 +142,10 @@ int run(const ServeConfig& c) {
   so.max_header_bytes = static_cast<size_t>(c.max_header_bytes);
   so.access_log = c.access_log;
   http::Server server(
-      so, [&app](http::Request req, std::shared_ptr<http::Responder> r) { app.handle(std::move(req), std::move(r)); },
+      so,
+      [&app](http::Request req, std::shared_ptr<http::Responder> r) {
+        app.handle(std::move(req), std::move(r));
+      },
       [&app](const http::ExchangeRecord& r) { app.record(r); });
   app.set_connection_counter([&server] { return server.open_connections(); });
   auto started = server.start();
@@ -147,12 +154,14 @@ int run(const ServeConfig& c) {
     return 5;
   }
   // Tests and scripts read this line to learn the port when --port 0 was given.
-  log_line("info", "listening on http://" + (c.address.find(':') != std::string::npos ? "[" + c.address + "]" : c.address) +
-                       ":" + std::to_string(server.port()));
+  log_line("info", "listening on http://" +
+                       (c.address.find(':') != std::string::npos ? "[" + c.address + "]" : c.address) + ":" +
+                       std::to_string(server.port()));
 
   int signal_number = 0;
   sigwait(&signals, &signal_number);
-  log_line("info", std::string("received ") + (signal_number == SIGTERM ? "SIGTERM" : "SIGINT") + "; draining");
+  log_line("info",
+           std::string("received ") + (signal_number == SIGTERM ? "SIGTERM" : "SIGINT") + "; draining");
   app.set_draining();
   bool drained = server.drain(std::chrono::milliseconds(c.drain_timeout_ms));
   if (!drained) log_line("warning", "drain timeout passed with connections still open; closing them");
@@ -165,6 +174,9 @@ int run(const ServeConfig& c) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string_view(argv[1]) == "models") {
+    return sluice::serve::pull::run_models_cli(argc - 1, argv + 1);
+  }
   ServeConfig config;
   int code = parse_serve_config(argc, argv, config);
   if (code >= 0) return code;

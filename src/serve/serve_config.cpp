@@ -74,7 +74,8 @@ int parse_serve_config(int argc, char** argv, ServeConfig& c) {
       ->envname("SLUICE_API_KEYS_FILE");
   app.add_option("--api-keys", c.api_keys, "comma-separated SHA-256 hashes of accepted API keys")
       ->envname("SLUICE_API_KEYS");
-  app.add_flag("--public-health", c.public_health, "serve /healthz, /readyz, /metrics and GET / without a key")
+  app.add_flag("--public-health", c.public_health,
+               "serve /healthz, /readyz, /metrics and GET / without a key")
       ->envname("SLUICE_PUBLIC_HEALTH");
   app.add_flag("--insecure-no-auth", c.insecure_no_auth, "allow a non-loopback address without API keys")
       ->envname("SLUICE_INSECURE_NO_AUTH");

@@ -14,13 +14,13 @@ struct ServeConfig {
   std::string address = "127.0.0.1";
   uint16_t port = 8080;
   std::string models_dir = "models";
-  int threads = 0;          // inference threads; 0: the number of cores
-  int workers = 0;          // fetch + decode threads; 0: 2 × cores, at least 4
+  int threads = 0;  // inference threads; 0: the number of cores
+  int workers = 0;  // fetch + decode threads; 0: 2 × cores, at least 4
   int io_threads = 1;
   int max_batch = 8;
   int64_t max_queue_delay_us = 2000;
-  int max_queue = 32;                     // per model; beyond it: 503 + Retry-After
-  int64_t request_timeout_ms = 30'000;    // 504 after this
+  int max_queue = 32;                   // per model; beyond it: 503 + Retry-After
+  int64_t request_timeout_ms = 30'000;  // 504 after this
   int64_t fetch_connect_timeout_ms = 3'000;
   int64_t fetch_timeout_ms = 10'000;
   int64_t max_image_bytes = 20 * 1024 * 1024;
@@ -34,7 +34,7 @@ struct ServeConfig {
   bool allow_private_urls = false;
   std::vector<std::string> allowed_destinations;  // exact IPs exempt from the SSRF guard
   std::string api_keys_file;
-  std::string api_keys;  // comma-separated SHA-256 hashes (SLUICE_API_KEYS)
+  std::string api_keys;        // comma-separated SHA-256 hashes (SLUICE_API_KEYS)
   bool public_health = false;  // /healthz, /readyz, /metrics (and GET /) without a key
   bool insecure_no_auth = false;
   bool access_log = true;

@@ -6,7 +6,8 @@ namespace sluice::serve::api {
 
 http::Response error_response(const ApiError& error) {
   nlohmann::json body = {{"error", {{"code", error.code}, {"message", error.message}}}};
-  auto res = http::json_response(error.status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  auto res =
+      http::json_response(error.status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   if (error.retry_after_s > 0) res.set("Retry-After", std::to_string(error.retry_after_s));
   return res;
 }

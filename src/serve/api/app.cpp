@@ -10,7 +10,9 @@ using OrderedJson = nlohmann::ordered_json;
 
 namespace {
 
-std::string dump(const OrderedJson& j) { return j.dump(-1, ' ', false, OrderedJson::error_handler_t::replace); }
+std::string dump(const OrderedJson& j) {
+  return j.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
+}
 
 // The reference answered probabilities in percent keyed by label, highest first. A Python dict keeps a
 // repeated label at its first position with the last value assigned; ordered_json's operator[] does the same.
@@ -32,24 +34,31 @@ OrderedJson v1_body(const ClassifyOutcome& outcome) {
   OrderedJson body;
   body["model"] = {{"name", outcome.model->config().name}, {"version", outcome.model->config().version}};
   body["predictions"] = std::move(predictions);
-  body["timings_ms"] = {{"fetch", t.fetch_ms},         {"decode", t.decode_ms}, {"queue", t.queue_ms},
-                        {"inference", t.inference_ms}, {"total", t.total_ms}};
+  body["timings_ms"] = {{"fetch", t.fetch_ms},
+                        {"decode", t.decode_ms},
+                        {"queue", t.queue_ms},
+                        {"inference", t.inference_ms},
+                        {"total", t.total_ms}};
   body["batch_size"] = t.batch_size;
   return body;
 }
 
 http::Response method_not_allowed(std::string_view path, const char* allowed) {
-  auto res = error_response({405, "method_not_allowed",
-                             std::string(path) + ": method not allowed (allowed: " + allowed + ")"});
+  auto res = error_response(
+      {405, "method_not_allowed", std::string(path) + ": method not allowed (allowed: " + allowed + ")"});
   res.set(bhttp::field::allow, allowed);
   return res;
 }
 
 }  // namespace
 
-App::App(model::ModelRepository& repository, Classifier& classifier, ServeMetrics& metrics, auth::ApiKeys keys,
-         AppOptions options)
-    : repository_(repository), classifier_(classifier), metrics_(metrics), keys_(std::move(keys)), options_(options) {}
+App::App(model::ModelRepository& repository, Classifier& classifier, ServeMetrics& metrics,
+         auth::ApiKeys keys, AppOptions options)
+    : repository_(repository),
+      classifier_(classifier),
+      metrics_(metrics),
+      keys_(std::move(keys)),
+      options_(options) {}
 
 void App::record(const http::ExchangeRecord& r) {
   std::string route = route_label(r.target);
@@ -65,7 +74,8 @@ void App::handle(http::Request request, std::shared_ptr<http::Responder> respond
                    (path == "/" && method == bhttp::verb::get);
   bool needs_key = keys_.enabled() && !(is_health && options_.public_health) && path != "/openapi.json";
   if (needs_key && !keys_.allows(request[bhttp::field::authorization])) {
-    auto res = error_response({401, "unauthenticated", "Authorization: a valid 'Bearer <API key>' is required"});
+    auto res =
+        error_response({401, "unauthenticated", "Authorization: a valid 'Bearer <API key>' is required"});
     res.set(bhttp::field::www_authenticate, "Bearer");
     return responder->send(std::move(res));
   }
@@ -84,7 +94,8 @@ void App::handle(http::Request request, std::shared_ptr<http::Responder> respond
   bool get = method == bhttp::verb::get || method == bhttp::verb::head;
   if (path == "/v1/models") return responder->send(get ? models_response() : method_not_allowed(path, "GET"));
   if (path == "/healthz") {
-    return responder->send(get ? http::json_response(200, R"({"status":"alive"})") : method_not_allowed(path, "GET"));
+    return responder->send(get ? http::json_response(200, R"({"status":"alive"})")
+                               : method_not_allowed(path, "GET"));
   }
   if (path == "/readyz") return responder->send(get ? ready_response() : method_not_allowed(path, "GET"));
   if (path == "/metrics") {
@@ -94,9 +105,11 @@ void App::handle(http::Request request, std::shared_ptr<http::Responder> respond
         http::text_response(200, metrics_.registry().render(), "text/plain; version=0.0.4; charset=utf-8"));
   }
   if (path == "/openapi.json") {
-    return responder->send(get ? http::json_response(200, openapi_document()) : method_not_allowed(path, "GET"));
+    return responder->send(get ? http::json_response(200, openapi_document())
+                               : method_not_allowed(path, "GET"));
   }
-  responder->send(error_response({404, "not_found", path.substr(0, 200) + ": no such endpoint (see /openapi.json)"}));
+  responder->send(
+      error_response({404, "not_found", path.substr(0, 200) + ": no such endpoint (see /openapi.json)"}));
 }
 
 void App::classify(http::Request request, std::shared_ptr<http::Responder> responder, bool compat) {
@@ -109,10 +122,11 @@ void App::classify(http::Request request, std::shared_ptr<http::Responder> respo
   ClassifyRequest echo;
   if (compat) echo.image_url = req.image_url;
   classifier_.classify(std::move(req), started,
-                       [this, responder, compat, requested, echo = std::move(echo)](
-                           std::variant<ClassifyOutcome, ApiError> result) {
+                       [this, responder, compat, requested,
+                        echo = std::move(echo)](std::variant<ClassifyOutcome, ApiError> result) {
                          metrics_.in_flight.add({}, -1);
-                         if (auto* e = std::get_if<ApiError>(&result)) return responder->send(error_response(*e));
+                         if (auto* e = std::get_if<ApiError>(&result))
+                           return responder->send(error_response(*e));
                          const auto& outcome = std::get<ClassifyOutcome>(result);
                          OrderedJson body = compat ? compat_body(echo, requested, outcome) : v1_body(outcome);
                          responder->send(http::json_response(200, dump(body)));
@@ -124,15 +138,16 @@ http::Response App::models_response() const {
   auto* default_model = repository_.default_model();
   for (const auto& m : repository_.models()) {
     const auto& c = m->config();
-    models.push_back({{"name", c.name},
-                      {"version", c.version},
-                      {"format", model::model_format_name(c.format)},
-                      {"engine", m->engine()},
-                      {"input_size", {{"width", c.preprocess.crop_width}, {"height", c.preprocess.crop_height}}},
-                      {"labels", c.labels.size()},
-                      {"sha256", c.sha256},
-                      {"default", m.get() == default_model},
-                      {"load_seconds", m->load_seconds()}});
+    models.push_back(
+        {{"name", c.name},
+         {"version", c.version},
+         {"format", model::model_format_name(c.format)},
+         {"engine", m->engine()},
+         {"input_size", {{"width", c.preprocess.crop_width}, {"height", c.preprocess.crop_height}}},
+         {"labels", c.labels.size()},
+         {"sha256", c.sha256},
+         {"default", m.get() == default_model},
+         {"load_seconds", m->load_seconds()}});
   }
   OrderedJson failures = OrderedJson::array();
   for (const auto& f : repository_.failures()) failures.push_back({{"name", f.name}, {"reason", f.reason}});

@@ -2,10 +2,9 @@
 
 #include <algorithm>
 #include <atomic>
-#include <numeric>
-
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <numeric>
 
 #include "serve/vision/preprocess.h"
 
@@ -13,7 +12,9 @@ namespace sluice::serve::api {
 
 namespace {
 using Clock = std::chrono::steady_clock;
-double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+double ms_since(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
 }  // namespace
 
 // One request in progress. Whoever finishes first — the pipeline or the deadline timer — answers.
@@ -60,7 +61,8 @@ void Classifier::shutdown() {
 }
 
 bool Classifier::saturated() const {
-  return std::any_of(batchers_.begin(), batchers_.end(), [](const auto& kv) { return kv.second->saturated(); });
+  return std::any_of(batchers_.begin(), batchers_.end(),
+                     [](const auto& kv) { return kv.second->saturated(); });
 }
 
 std::variant<model::LoadedModel*, ApiError> Classifier::resolve_model(const std::string& name) const {
@@ -71,8 +73,9 @@ std::variant<model::LoadedModel*, ApiError> Classifier::resolve_model(const std:
     available += (available.empty() ? "" : ", ") + loaded->config().name;
   }
   if (name.empty()) return ApiError{503, "no_model", "no model is loaded (see GET /v1/models)", 0};
-  return ApiError{404, "model_not_found",
-                  "model: '" + name + "' is not loaded (available: " + (available.empty() ? "none" : available) + ")"};
+  return ApiError{
+      404, "model_not_found",
+      "model: '" + name + "' is not loaded (available: " + (available.empty() ? "none" : available) + ")"};
 }
 
 void Classifier::classify(ClassifyRequest request, Clock::time_point started, ClassifyCallback done) {
@@ -89,7 +92,8 @@ void Classifier::classify(ClassifyRequest request, Clock::time_point started, Cl
     if (ec) return;
     pending->finish(ApiError{504, "deadline_exceeded",
                              "the request did not complete within --request-timeout (" +
-                                 std::to_string(static_cast<long long>(ms_since(pending->started))) + " ms)"});
+                                 std::to_string(static_cast<long long>(ms_since(pending->started))) +
+                                 " ms)"});
   });
   boost::asio::post(pool_, [this, pending] { run(pending); });
 }
@@ -136,7 +140,8 @@ void Classifier::run(std::shared_ptr<Pending> p) {
     outcome.model = p->model;
     const auto& labels = p->model->config().labels;
     for (int i : top_k_indices(probabilities.value(), p->request.top_k)) {
-      outcome.predictions.push_back({labels[static_cast<size_t>(i)], i, probabilities.value()[static_cast<size_t>(i)]});
+      outcome.predictions.push_back(
+          {labels[static_cast<size_t>(i)], i, probabilities.value()[static_cast<size_t>(i)]});
     }
     p->timings.total_ms = ms_since(p->started);
     metrics_.total_seconds.observe({{"model", name}}, p->timings.total_ms / 1000.0);

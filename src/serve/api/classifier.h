@@ -3,6 +3,7 @@
 // → top-k, answering through a callback exactly once. Fetching and decoding run on a worker pool, never on
 // the HTTP event loop nor the inference thread, so the cores stay busy with both. A per-request deadline
 // answers 504 even while the image still waits in the queue.
+#include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -11,8 +12,6 @@
 #include <string>
 #include <variant>
 #include <vector>
-
-#include <boost/asio/thread_pool.hpp>
 
 #include "serve/api/api_error.h"
 #include "serve/api/classify_request.h"
@@ -57,7 +56,8 @@ class Classifier {
   ~Classifier();  // shutdown()
 
   // Never blocks. `done` runs on a worker or the inference thread.
-  void classify(ClassifyRequest request, std::chrono::steady_clock::time_point started, ClassifyCallback done);
+  void classify(ClassifyRequest request, std::chrono::steady_clock::time_point started,
+                ClassifyCallback done);
 
   // The model a request names (or the default), or a 404 ApiError listing the available models.
   std::variant<model::LoadedModel*, ApiError> resolve_model(const std::string& name) const;

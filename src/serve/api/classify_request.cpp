@@ -1,7 +1,6 @@
 #include "serve/api/classify_request.h"
 
 #include <charconv>
-
 #include <nlohmann/json.hpp>
 
 #include "serve/api/base64.h"
@@ -27,7 +26,8 @@ std::optional<ApiError> read_count(const Json& value, const char* field, bool al
   int64_t n = 0;
   if (value.is_number_integer()) {
     n = value.get<int64_t>();
-  } else if (value.is_number_float() && value.get<double>() == static_cast<double>(static_cast<int64_t>(value.get<double>()))) {
+  } else if (value.is_number_float() &&
+             value.get<double>() == static_cast<double>(static_cast<int64_t>(value.get<double>()))) {
     n = static_cast<int64_t>(value.get<double>());
   } else if (allow_digit_string && value.is_string()) {
     const std::string& s = value.get_ref<const std::string&>();
@@ -121,10 +121,12 @@ std::variant<ClassifyRequest, ApiError> parse_v1_multipart(const http::Request& 
       out.image_bytes = std::string(part.body);
       have_file = true;
     } else {
-      return bad(std::string(part.name).substr(0, 64) + ": unknown form field (expected image, top_k, model)");
+      return bad(std::string(part.name).substr(0, 64) +
+                 ": unknown form field (expected image, top_k, model)");
     }
   }
-  if (have_file == !out.image_url.empty()) return bad("body: give exactly one of an image file and image_url");
+  if (have_file == !out.image_url.empty())
+    return bad("body: give exactly one of an image file and image_url");
   if (have_file && out.image_bytes.empty()) return bad("image: the file part is empty");
   if (auto e = apply_query(request, out)) return *e;
   return out;
@@ -154,7 +156,8 @@ std::optional<std::string> query_parameter(std::string_view target, std::string_
     for (size_t i = 0; i < raw.size(); ++i) {
       if (raw[i] == '+') {
         value.push_back(' ');
-      } else if (raw[i] == '%' && i + 2 < raw.size() && hex_value(raw[i + 1]) >= 0 && hex_value(raw[i + 2]) >= 0) {
+      } else if (raw[i] == '%' && i + 2 < raw.size() && hex_value(raw[i + 1]) >= 0 &&
+                 hex_value(raw[i + 2]) >= 0) {
         value.push_back(static_cast<char>(hex_value(raw[i + 1]) * 16 + hex_value(raw[i + 2])));
         i += 2;
       } else {

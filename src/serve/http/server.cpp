@@ -1,9 +1,5 @@
 #include "serve/http/server.h"
 
-#include <cstdio>
-#include <optional>
-#include <random>
-
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -14,7 +10,10 @@
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <cstdio>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <random>
 
 #include "serve/http/request_id.h"
 
@@ -49,12 +48,11 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void deliver(Response response, std::chrono::steady_clock::time_point started, std::string request_id,
                std::string method, std::string target) {
-    asio::post(stream_.get_executor(),
-               [self = shared_from_this(), response = std::move(response), started, request_id = std::move(request_id),
-                method = std::move(method), target = std::move(target)]() mutable {
-                 self->write(std::move(response), started, std::move(request_id), std::move(method),
-                             std::move(target));
-               });
+    asio::post(stream_.get_executor(), [self = shared_from_this(), response = std::move(response), started,
+                                        request_id = std::move(request_id), method = std::move(method),
+                                        target = std::move(target)]() mutable {
+      self->write(std::move(response), started, std::move(request_id), std::move(method), std::move(target));
+    });
   }
 
  private:
@@ -79,8 +77,9 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<uint32_t>(server_.options_.max_header_bytes));
     parser_->body_limit(server_.options_.max_body_bytes);
     stream_.expires_after(server_.options_.header_timeout);
-    bhttp::async_read_header(stream_, buffer_, *parser_,
-                             [self = shared_from_this()](beast::error_code ec, size_t) { self->on_header(ec); });
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->on_header(ec); });
   }
 
   void on_header(beast::error_code ec) {
@@ -88,7 +87,8 @@ class Session : public std::enable_shared_from_this<Session> {
     auto& req = parser_->get();
     if (server_.draining()) keep_alive_ = false;
     if (bhttp::token_list{req[bhttp::field::expect]}.exists("100-continue")) {
-      auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, req.version());
+      auto cont =
+          std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, req.version());
       stream_.expires_after(server_.options_.write_timeout);
       bhttp::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code wec, size_t) {
         if (wec) return self->close();
@@ -107,9 +107,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_read_error(beast::error_code ec) {
     if (ec == bhttp::error::body_limit || ec == bhttp::error::header_limit) {
-      std::string what = ec == bhttp::error::body_limit
-                             ? "request body exceeds " + std::to_string(server_.options_.max_body_bytes) + " bytes"
-                             : "request head exceeds " + std::to_string(server_.options_.max_header_bytes) + " bytes";
+      std::string what =
+          ec == bhttp::error::body_limit
+              ? "request body exceeds " + std::to_string(server_.options_.max_body_bytes) + " bytes"
+              : "request head exceeds " + std::to_string(server_.options_.max_header_bytes) + " bytes";
       return reply_and_close(413, "payload_too_large", what);
     }
     if (ec == beast::error::timeout) {
@@ -142,7 +143,8 @@ class Session : public std::enable_shared_from_this<Session> {
     std::string request_id = accept_or_generate_request_id(req["X-Request-Id"]);
     std::string method(req.method_string());
     std::string target(req.target());
-    auto responder = std::make_shared<SessionResponder>(shared_from_this(), started, request_id, method, target);
+    auto responder =
+        std::make_shared<SessionResponder>(shared_from_this(), started, request_id, method, target);
     try {
       server_.handler_(std::move(req), responder);
     } catch (const std::exception& e) {
@@ -160,25 +162,30 @@ class Session : public std::enable_shared_from_this<Session> {
     response.prepare_payload();
     auto res = std::make_shared<Response>(std::move(response));
     stream_.expires_after(server_.options_.write_timeout);
-    bhttp::async_write(stream_, *res,
-                       [self = shared_from_this(), res, started, request_id = std::move(request_id),
-                        method = std::move(method), target = std::move(target)](beast::error_code ec, size_t bytes) {
-                         self->server_.in_flight_--;
-                         ExchangeRecord record{request_id, method, target, self->remote_, res->result_int(), bytes,
-                                               std::chrono::duration<double, std::milli>(
-                                                   std::chrono::steady_clock::now() - started)
-                                                   .count()};
-                         self->record(record);
-                         if (ec || !self->keep_alive_) return self->close();
-                         self->wait_idle();
-                       });
+    bhttp::async_write(
+        stream_, *res,
+        [self = shared_from_this(), res, started, request_id = std::move(request_id),
+         method = std::move(method), target = std::move(target)](beast::error_code ec, size_t bytes) {
+          self->server_.in_flight_--;
+          ExchangeRecord record{
+              request_id,
+              method,
+              target,
+              self->remote_,
+              res->result_int(),
+              bytes,
+              std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count()};
+          self->record(record);
+          if (ec || !self->keep_alive_) return self->close();
+          self->wait_idle();
+        });
   }
 
   void record(const ExchangeRecord& r) {
     if (server_.observer_) server_.observer_(r);
     if (!server_.options_.access_log) return;
-    nlohmann::json line = {{"ts", iso8601_now()},     {"request_id", r.request_id}, {"remote", r.remote},
-                           {"method", r.method},       {"target", r.target},         {"status", r.status},
+    nlohmann::json line = {{"ts", iso8601_now()},       {"request_id", r.request_id}, {"remote", r.remote},
+                           {"method", r.method},        {"target", r.target},         {"status", r.status},
                            {"bytes", r.response_bytes}, {"ms", r.duration_ms}};
     std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     std::fwrite(text.data(), 1, text.size(), stdout);
@@ -211,7 +218,8 @@ class Session : public std::enable_shared_from_this<Session> {
     ~SessionResponder() override {
       // A handler that dropped its responder without answering still owes the client a response.
       if (!sent_.load()) {
-        nlohmann::json body = {{"error", {{"code", "internal"}, {"message", "the request was not answered"}}}};
+        nlohmann::json body = {
+            {"error", {{"code", "internal"}, {"message", "the request was not answered"}}}};
         send(json_response(500, body.dump()));
       }
     }

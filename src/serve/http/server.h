@@ -10,6 +10,11 @@
 // Draining (SIGTERM): drain() stops accepting, closes idle keep-alive connections at once, lets in-flight
 // requests finish (their connections then close), and returns when none are left or the timeout passes.
 #include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -19,12 +24,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
 
 #include "common/status.h"
 
@@ -114,6 +113,7 @@ class Server {
 
 // A JSON body response with the given status, e.g. json_response(200, R"({"ok":true})").
 Response json_response(unsigned status, std::string body);
-Response text_response(unsigned status, std::string body, const char* content_type = "text/plain; charset=utf-8");
+Response text_response(unsigned status, std::string body,
+                       const char* content_type = "text/plain; charset=utf-8");
 
 }  // namespace sluice::serve::http

@@ -32,15 +32,20 @@ TEST(CompatRequest, DefaultsPredictionCountToFive) {
 }
 
 TEST(CompatRequest, AcceptsIntegerAndDigitString) {
-  EXPECT_EQ(ok(parse_compat_request(make("/", "application/json", R"({"image_url":"u","prediction_count":10})"))).top_k, 10);
+  EXPECT_EQ(
+      ok(parse_compat_request(make("/", "application/json", R"({"image_url":"u","prediction_count":10})")))
+          .top_k,
+      10);
   EXPECT_EQ(ok(parse_compat_request(make("/", "", R"({"image_url":"u","prediction_count":"3"})"))).top_k, 3);
 }
 
 TEST(CompatRequest, RefusesBadFieldsNamingThem) {
-  auto e = err(parse_compat_request(make("/", "application/json", R"({"image_url":"u","prediction_count":0})")));
+  auto e =
+      err(parse_compat_request(make("/", "application/json", R"({"image_url":"u","prediction_count":0})")));
   EXPECT_EQ(e.status, 400u);
   EXPECT_NE(e.message.find("prediction_count"), std::string::npos);
-  e = err(parse_compat_request(make("/", "application/json", R"({"image_url":"u","prediction_count":"ten"})")));
+  e = err(
+      parse_compat_request(make("/", "application/json", R"({"image_url":"u","prediction_count":"ten"})")));
   EXPECT_NE(e.message.find("prediction_count"), std::string::npos);
   e = err(parse_compat_request(make("/", "application/json", R"({"prediction_count":3})")));
   EXPECT_NE(e.message.find("image_url"), std::string::npos);
@@ -53,19 +58,25 @@ TEST(CompatRequest, RefusesBadFieldsNamingThem) {
 }
 
 TEST(V1Request, JsonWithUrlOrBase64) {
-  auto r = ok(parse_v1_request(make("/v1/classify", "application/json", R"({"image_url":"http://h/i","top_k":3,"model":"m"})")));
+  auto r = ok(parse_v1_request(
+      make("/v1/classify", "application/json", R"({"image_url":"http://h/i","top_k":3,"model":"m"})")));
   EXPECT_EQ(r.image_url, "http://h/i");
   EXPECT_EQ(r.top_k, 3);
   EXPECT_EQ(r.model, "m");
-  r = ok(parse_v1_request(make("/v1/classify", "application/json; charset=utf-8", R"({"image_base64":"aGVsbG8="})")));
+  r = ok(parse_v1_request(
+      make("/v1/classify", "application/json; charset=utf-8", R"({"image_base64":"aGVsbG8="})")));
   EXPECT_EQ(r.image_bytes, "hello");
-  r = ok(parse_v1_request(make("/v1/classify", "application/json", R"({"image_base64":"data:image/png;base64,aGVsbG8"})")));
+  r = ok(parse_v1_request(
+      make("/v1/classify", "application/json", R"({"image_base64":"data:image/png;base64,aGVsbG8"})")));
   EXPECT_EQ(r.image_bytes, "hello");
 }
 
 TEST(V1Request, JsonRefusals) {
   EXPECT_EQ(err(parse_v1_request(make("/v1/classify", "application/json", R"({})"))).status, 400u);
-  EXPECT_EQ(err(parse_v1_request(make("/v1/classify", "application/json", R"({"image_url":"u","image_base64":"aGk="})"))).status, 400u);
+  EXPECT_EQ(err(parse_v1_request(
+                    make("/v1/classify", "application/json", R"({"image_url":"u","image_base64":"aGk="})")))
+                .status,
+            400u);
   auto e = err(parse_v1_request(make("/v1/classify", "application/json", R"({"image_url":"u","topk":3})")));
   EXPECT_NE(e.message.find("topk: unknown field"), std::string::npos);
   e = err(parse_v1_request(make("/v1/classify", "application/json", R"({"image_base64":"a$b"})")));
@@ -77,7 +88,8 @@ TEST(V1Request, JsonRefusals) {
 }
 
 TEST(V1Request, RawBodyWithQuery) {
-  auto r = ok(parse_v1_request(make("/v1/classify?top_k=7&model=tiny%5Fonnx", "image/png", std::string("\x89PNG", 4))));
+  auto r = ok(parse_v1_request(
+      make("/v1/classify?top_k=7&model=tiny%5Fonnx", "image/png", std::string("\x89PNG", 4))));
   EXPECT_EQ(r.image_bytes.size(), 4u);
   EXPECT_EQ(r.top_k, 7);
   EXPECT_EQ(r.model, "tiny_onnx");
@@ -95,13 +107,15 @@ TEST(V1Request, UnsupportedContentTypeIs415) {
 TEST(V1Request, Multipart) {
   std::string body =
       "--XyZ\r\nContent-Disposition: form-data; name=\"top_k\"\r\n\r\n2\r\n"
-      "--XyZ\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n"
+      "--XyZ\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a.png\"\r\nContent-Type: "
+      "image/png\r\n\r\n"
       "PIXELS\r\n--XyZ--\r\n";
   auto r = ok(parse_v1_request(make("/v1/classify", "multipart/form-data; boundary=XyZ", body)));
   EXPECT_EQ(r.image_bytes, "PIXELS");
   EXPECT_EQ(r.top_k, 2);
   std::string no_file = "--XyZ\r\nContent-Disposition: form-data; name=\"top_k\"\r\n\r\n2\r\n--XyZ--\r\n";
-  EXPECT_EQ(err(parse_v1_request(make("/v1/classify", "multipart/form-data; boundary=XyZ", no_file))).status, 400u);
+  EXPECT_EQ(err(parse_v1_request(make("/v1/classify", "multipart/form-data; boundary=XyZ", no_file))).status,
+            400u);
   EXPECT_EQ(err(parse_v1_request(make("/v1/classify", "multipart/form-data", body))).status, 400u);
 }
 
