@@ -5,7 +5,10 @@
 namespace sluice::serve {
 
 int parse_serve_config(int argc, char** argv, ServeConfig& c) {
-  CLI::App app{"sluice-serve: an HTTP image-classification API (docs/api.md)", "sluice-serve"};
+  CLI::App app{
+      "sluice-serve: an HTTP image-classification API (docs/api.md).\nManage the model repository with "
+      "`sluice-serve models list|pull|verify|remove` (docs/models-cli.md).",
+      "sluice-serve"};
   app.option_defaults()->always_capture_default();
   app.add_option("--address", c.address, "IP address to listen on")->envname("SLUICE_ADDRESS");
   app.add_option("--port", c.port, "TCP port (0: any free port)")->envname("SLUICE_PORT");
