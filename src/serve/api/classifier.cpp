@@ -115,6 +115,7 @@ void Classifier::run(std::shared_ptr<Pending> p) {
     bytes = &fetched;
   }
   if (p->answered) return;
+  std::shared_lock compute(compute_lock_);
   auto t1 = Clock::now();
   auto rgb = vision::decode_rgb(*bytes, options_.decode);
   if (!rgb) return p->finish(api_error_from(rgb.status(), Phase::kDecode));
@@ -123,6 +124,7 @@ void Classifier::run(std::shared_ptr<Pending> p) {
   auto st = vision::preprocess(rgb.value(), spec, input.data());
   if (!st) return p->finish(api_error_from(st, Phase::kDecode));
   p->timings.decode_ms = ms_since(t1);
+  compute.unlock();
   metrics_.decode_seconds.observe({}, p->timings.decode_ms / 1000.0);
   if (p->answered) return;
 

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <variant>
 #include <vector>
@@ -71,7 +72,11 @@ class Classifier {
   model::ModelRepository& repository_;
   ClassifierOptions options_;
   ServeMetrics& metrics_;
-  std::mutex compute_lock_;
+  // Decoding takes it shared, a forward pass exclusive: on a machine with few cores, decoding beside a
+  // forward pass preempts one of its OpenMP threads and stalls the others at the next barrier. Measured on
+  // 2 cores with InceptionV3 at concurrency 16 (bench/serve): inference per image took 102 ms inside the
+  // server against 71 ms alone when the two overlapped.
+  std::shared_mutex compute_lock_;
   std::map<std::string, std::unique_ptr<batch::Batcher>> batchers_;
   boost::asio::thread_pool pool_;
   std::once_flag shutdown_once_;

@@ -29,7 +29,7 @@ void call_guarded(F&& f) noexcept {
 
 }  // namespace
 
-Batcher::Batcher(model::LoadedModel& model, BatcherOptions options, std::mutex& compute_lock,
+Batcher::Batcher(model::LoadedModel& model, BatcherOptions options, std::shared_mutex& compute_lock,
                  BatchObserver* observer)
     : model_(model), options_(options), compute_lock_(compute_lock), observer_(observer) {
   options_.max_batch = std::max(options_.max_batch, 1);

@@ -6,13 +6,15 @@
 // with kDeadlineExceeded and never reaches the model.
 //
 // One inference thread per Batcher. Batchers of different models share a `compute_lock` so that only one
-// forward pass runs at a time and compute threads never exceed the cores.
+// forward pass runs at a time and compute threads never exceed the cores; it is a shared_mutex so that the
+// server can keep image decoding (taken shared) off the cores while a forward pass (taken exclusive) runs.
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -54,7 +56,7 @@ class BatchObserver {
 
 class Batcher {
  public:
-  Batcher(model::LoadedModel& model, BatcherOptions options, std::mutex& compute_lock,
+  Batcher(model::LoadedModel& model, BatcherOptions options, std::shared_mutex& compute_lock,
           BatchObserver* observer = nullptr);
   ~Batcher();  // shutdown()
   Batcher(const Batcher&) = delete;
@@ -74,7 +76,7 @@ class Batcher {
   void run();
   model::LoadedModel& model_;
   BatcherOptions options_;
-  std::mutex& compute_lock_;
+  std::shared_mutex& compute_lock_;
   BatchObserver* observer_;
   mutable std::mutex mu_;
   std::condition_variable cv_;

@@ -7,6 +7,7 @@
 #include <future>
 #include <memory>
 #include <numeric>
+#include <shared_mutex>
 #include <stdexcept>
 #include <thread>
 
@@ -147,7 +148,7 @@ class BatcherTest : public ::testing::Test {
  protected:
   std::shared_ptr<EngineLog> log_ = std::make_shared<EngineLog>();
   std::unique_ptr<model::LoadedModel> model_ = make_model(log_);
-  std::mutex compute_;
+  std::shared_mutex compute_;
 };
 
 TEST_F(BatcherTest, SingleJobIsNotHeldBackWaitingForMore) {
@@ -379,7 +380,7 @@ TEST(BatcherComputeLockTest, BatchersSharingTheLockNeverRunTogether) {
   log->work = 1ms;
   auto model_a = make_model(log, "a");
   auto model_b = make_model(log, "b");
-  std::mutex compute;
+  std::shared_mutex compute;
   Batcher a(*model_a, {.max_batch = 2, .max_delay = 0us, .max_queue = 64}, compute);
   Batcher b(*model_b, {.max_batch = 2, .max_delay = 0us, .max_queue = 64}, compute);
   std::vector<std::promise<Outcome>> promises(40);
