@@ -18,10 +18,11 @@
 #      gunicorn-untuned  2 workers x 2 torch threads (the default): more compute threads than cores
 # Each cell reports requests/s (2xx responses only), p50 and p99 latency, errors (responses >= 400 plus socket
 # errors, wrk's count) and the server's CPU milliseconds per request (its whole process tree); sluice cells also
-# report from its /metrics the mean batch size and the mean fetch / decode / queue / inference milliseconds.
+# report, from its /metrics, the mean batch size and the mean fetch / decode / queue / inference milliseconds.
 # The image server (python3 -m http.server on 127.0.0.1) costs CPU on the same cores for every server alike; its
 # CPU ms per request is shown too, and so is the CPU busy outside both (wrk, and anything else running on the
-# machine: on a shared machine, a cell with a large figure there is not to be trusted). Everything listens on 127.0.0.1 only and is killed on exit.
+# machine: on a shared machine, a cell with a large figure there is not to be trusted). Everything listens on
+# 127.0.0.1 only and is killed on exit.
 #
 # Environment:
 #   SLUICE_BUILD_DIR              build tree with sluice-serve and bench/engine_floor (default ./build)
@@ -37,6 +38,8 @@
 #   SLUICE_BENCH_THREADS          sluice's --threads and engine_floor's --threads (default 2)
 #   SLUICE_BENCH_FLOOR_SECONDS    engine_floor seconds per batch size (default 3)
 #   SLUICE_BENCH_QUIET_WAIT       longest wait for an idle machine before each measurement, s (default 10; 0: none)
+# About 10 minutes with the defaults on an idle machine. On a shared one, other sessions' work lands in the
+# "other CPU %" columns; bench/serve/RESULTS.md says how the recorded run was given precedence.
 # Needs: wrk, gunicorn, curl, GNU time, /usr/bin/python3 with flask, torch, torchvision, pillow.
 set -euo pipefail
 

@@ -52,14 +52,14 @@ check('status="503"' in text, "503s are counted in the metrics")
 check(server.stop() == 0, "exit 0")
 
 # --- deadlines: 504 ---------------------------------------------------------------------------------------
-server = Server(repo, "--max-batch", "1", "--max-queue", "64", "--request-timeout", "700", "--no-access-log",
+server = Server(repo, "--max-batch", "1", "--max-queue", "64", "--request-timeout", "400", "--no-access-log",
                 "--allow-private-urls")
-results = [None] * 8
-for t in fire(server, 8, results):
+results = [None] * 16
+for t in fire(server, 16, results):
     t.join(180)
 late = [r for r in results if r[0] == 504]
 check(len(late) > 0 and all(r[2]["error"]["code"] == "deadline_exceeded" for r in late),
-      f"{len(late)} of 8 queued requests passed --request-timeout 700 ms and answered 504")
+      f"{len(late)} of 16 queued requests passed --request-timeout 400 ms and answered 504")
 check(all(r[3] < 5 for r in late), "a 504 comes at the deadline, not after the queue drains")
 t0 = time.time()
 status, _, doc = server.json("POST", "/v1/classify", {"image_url": images.url("slow")})
