@@ -165,7 +165,7 @@ export BENCH_IMAGE_URL="http://127.0.0.1:$img_port/photo.jpg"
 # long as they take (the p99 wrk saw, capped at 15 s), so they do not count against the next cell.
 settle() {
   local p99_us
-  p99_us=$(grep -oE 'p99_us=[0-9]+' "$1" | cut -d= -f2)
+  p99_us=$(grep -oE 'p99_us=[0-9]+' "$1" | cut -d= -f2) || true
   sleep "$(awk -v v="${p99_us:-0}" 'BEGIN { s = v / 1e6 * 1.2 + 0.5; printf "%.2f", (s > 15 ? 15 : s) }')"
 }
 
