@@ -59,6 +59,28 @@ check "bad pipeline" 2 "p.toml: step 1" -- $etl users.xlsx --pipeline p.toml --t
 check "unknown scheme" 2 "unknown scheme" -- $etl users.xlsx --target "oracle://u:secret@h/db"
 check "password never printed" 2 "u:\*\*\*@h" -- $etl users.xlsx --target "oracle://u:secret@h/db"
 same "target untouched by every failure" "$before" "$(dump)"
+# Passwords with unencoded '@', '/' and ':' (which the URL parser accepts) never reach a message, the
+# --json summary or an error line: not even a part of them.
+never_printed() {  # never_printed NAME SECRET -- command...
+  local name=$1 secret=$2 out
+  shift 3
+  out=$("$@" 2>&1)
+  if grep -qF -- "$secret" <<<"$out" || ! grep -qF -- '***' <<<"$out"; then
+    echo "FAIL $name: output holds '$secret' or no '***': $out"
+    failures=$((failures + 1))
+  else
+    pass=$((pass + 1))
+  fi
+}
+for pw in 'p@ss@w0rd' 'pa/ss:w0rd' 'pa55w0rd?x'; do
+  url="mysql://etl:$pw@127.0.0.1:1/db"
+  for part in "${pw%%[@/?]*}" "${pw##*[@/?]}"; do
+    never_printed "redacted $pw ($part)" "$part" -- $etl users.xlsx --target "$url" --retries 0
+    never_printed "redacted json $pw ($part)" "$part" -- $etl users.xlsx --target "$url" --retries 0 --json
+  done
+done
+printf 'MYSQL_HOST=127.0.0.1\nMYSQL_PORT=1\nMYSQL_USERNAME=etl\nMYSQL_PASSWORD=env-Secr3t\nMYSQL_DATABASE=db\n' > secret.env
+never_printed "env file password" "Secr3t" -- $etl users.xlsx --env-file secret.env --retries 0 --json
 
 # --json, --dry-run, --preview
 out=$($etl users.xlsx --target sqlite:///target.db --json 2>/dev/null)

@@ -13,6 +13,7 @@
 #include "etl/cli/target_url.h"
 #include "etl/gen/mock_users.h"
 #include "etl/pipeline.h"
+#include "etl/sink/database_url.h"
 
 namespace sluice::etl {
 namespace {

@@ -18,6 +18,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "etl/sink/database_url.h"
 #include "etl/sink/mysql_connection.h"
 #include "etl/sink/mysql_infile_stream.h"
 #include "etl/sink/mysql_text.h"

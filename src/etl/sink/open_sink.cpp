@@ -1,5 +1,4 @@
-#include <regex>
-
+#include "etl/sink/database_url.h"
 #include "etl/sink/sink.h"
 
 namespace sluice::etl {
@@ -24,16 +23,6 @@ common::Result<std::unique_ptr<Sink>> open_sink(const std::string& url, const Si
   return common::invalid_argument("target '" + redact_url(url) +
                                   "': unknown scheme (expected sqlite:///FILE.db, mysql://, mariadb://, "
                                   "postgresql:// or postgres://)");
-}
-
-std::string redact_url(const std::string& url) {
-  // scheme://user:password@host → scheme://user:***@host
-  static const std::regex kPassword(R"(^([A-Za-z][A-Za-z0-9+.-]*://[^:/@]*):[^@/]*@)");
-  // A password may also travel as a query parameter (libpq's ?password=).
-  static const std::regex kQueryPassword(R"(([?&][A-Za-z_-]*password=)[^&]*)", std::regex::icase);
-  const std::string redacted =
-      std::regex_replace(url, kPassword, "$1:***@", std::regex_constants::format_first_only);
-  return std::regex_replace(redacted, kQueryPassword, "$1***");
 }
 
 const char* pandas_sql_type(ColumnType type) {

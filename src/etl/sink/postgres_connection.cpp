@@ -35,7 +35,8 @@ common::Result<PgConnectSpec> postgres_connect_spec(const std::string& url) {
   if (!parsed) return parsed.status();
   const DatabaseUrl& u = parsed.value();
   PgConnectSpec spec;
-  spec.display = redact_url(url.substr(0, url.find('?')));
+  const std::string shown = redact_url(url);
+  spec.display = shown.substr(0, shown.find('?'));
   spec.password = u.password;
   auto bad = [&](const std::string& what) {
     return common::invalid_argument("target '" + spec.display + "': " + what);

@@ -38,9 +38,6 @@ class Sink {
 // postgres://).
 common::Result<std::unique_ptr<Sink>> open_sink(const std::string& url, const SinkOptions& options);
 
-// The url with any password replaced by "***", for logs and messages.
-std::string redact_url(const std::string& url);
-
 // SQL column type that pandas.DataFrame.to_sql (through SQLAlchemy) declares for a column type.
 const char* pandas_sql_type(ColumnType type);
 

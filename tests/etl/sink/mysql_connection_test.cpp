@@ -11,6 +11,7 @@
 #include <chrono>
 #include <thread>
 
+#include "etl/sink/database_url.h"
 #include "etl/sink/mysql_test_server.h"
 #include "etl/sink/sink.h"
 

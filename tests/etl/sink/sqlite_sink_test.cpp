@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include "etl/sink/database_url.h"
 #include "etl/sink/sink.h"
 #include "test_support/temp_dir.h"
 
