@@ -25,7 +25,8 @@ enum class Code {
 
 const char* code_name(Code code);
 
-class Status {
+// [[nodiscard]]: a dropped Status is a dropped error.
+class [[nodiscard]] Status {
  public:
   Status() = default;
   Status(Code code, std::string message) : code_(code), message_(std::move(message)) {}
@@ -52,18 +53,24 @@ inline Status permission_denied(std::string m) { return {Code::kPermissionDenied
 inline Status deadline_exceeded(std::string m) { return {Code::kDeadlineExceeded, std::move(m)}; }
 inline Status unauthenticated(std::string m) { return {Code::kUnauthenticated, std::move(m)}; }
 
-// A value or the Status that says why there is none.
+// A value or the Status that says why there is none. Built from an OK status it holds kInternal instead
+// (a Result must say why it has no value: returning Status::ok() where a value was due is a bug), as
+// Abseil's StatusOr does.
 template <typename T>
-class Result {
+class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design
-  Result(Status status) : v_(std::move(status)) {}  // NOLINT
+  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(Status status)                      // NOLINT
+      : v_(status.is_ok() ? Status(Code::kInternal, "a Result was built from an OK status (a bug)")
+                          : std::move(status)) {}
   bool is_ok() const { return v_.index() == 0; }
   explicit operator bool() const { return is_ok(); }
   T& value() & { return std::get<0>(v_); }
   T&& value() && { return std::get<0>(std::move(v_)); }
   const T& value() const& { return std::get<0>(v_); }
   T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+  T&& operator*() && { return std::move(*this).value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   const Status& status() const {
@@ -82,3 +89,15 @@ class Result {
     ::sluice::common::Status _st = (expr); \
     if (!_st.is_ok()) return _st;          \
   } while (0)
+
+// SLUICE_ASSIGN_OR_RETURN(auto x, f()); or SLUICE_ASSIGN_OR_RETURN(existing, f());
+// Evaluates a Result-returning expression once; on error returns its Status from the enclosing function,
+// otherwise moves the value into lhs.
+#define SLUICE_STATUS_CONCAT_INNER(a, b) a##b
+#define SLUICE_STATUS_CONCAT(a, b) SLUICE_STATUS_CONCAT_INNER(a, b)
+#define SLUICE_ASSIGN_OR_RETURN(lhs, expr) \
+  SLUICE_ASSIGN_OR_RETURN_IMPL(SLUICE_STATUS_CONCAT(_sluice_result_, __LINE__), lhs, expr)
+#define SLUICE_ASSIGN_OR_RETURN_IMPL(result, lhs, expr) \
+  auto result = (expr);                                 \
+  if (!result.is_ok()) return result.status();          \
+  lhs = std::move(result).value()

@@ -153,32 +153,26 @@ class StepReader {
   std::string type_;
 };
 
-// Unwraps a Result into `var`, or returns its Status from the enclosing function.
-#define SLUICE_ASSIGN_OR_RETURN(var, expr)         \
-  auto var##_result = (expr);                      \
-  if (!var##_result) return var##_result.status(); \
-  auto var = std::move(var##_result.value())
-
 common::Result<std::unique_ptr<Step>> read_ip_is_public(const StepReader& step) {
   SLUICE_RETURN_IF_ERROR(step.check_keys({"type", "input", "output"}));
-  SLUICE_ASSIGN_OR_RETURN(input, step.string("input"));
-  SLUICE_ASSIGN_OR_RETURN(output, step.string("output"));
+  SLUICE_ASSIGN_OR_RETURN(auto input, step.string("input"));
+  SLUICE_ASSIGN_OR_RETURN(auto output, step.string("output"));
   return make_ip_is_public_step(std::move(input), std::move(output));
 }
 
 common::Result<std::unique_ptr<Step>> read_concat(const StepReader& step) {
   SLUICE_RETURN_IF_ERROR(step.check_keys({"type", "inputs", "separator", "output"}));
-  SLUICE_ASSIGN_OR_RETURN(inputs, step.string_list("inputs", R"(["first_name", "last_name"])"));
-  SLUICE_ASSIGN_OR_RETURN(separator, step.optional_string("separator", "", /*may_be_empty=*/true));
-  SLUICE_ASSIGN_OR_RETURN(output, step.string("output"));
+  SLUICE_ASSIGN_OR_RETURN(auto inputs, step.string_list("inputs", R"(["first_name", "last_name"])"));
+  SLUICE_ASSIGN_OR_RETURN(auto separator, step.optional_string("separator", "", /*may_be_empty=*/true));
+  SLUICE_ASSIGN_OR_RETURN(auto output, step.string("output"));
   return make_concat_step(std::move(inputs), std::move(separator), std::move(output));
 }
 
 common::Result<std::unique_ptr<Step>> read_hash(const StepReader& step) {
   SLUICE_RETURN_IF_ERROR(step.check_keys({"type", "input", "output", "algorithm", "key_env"}));
-  SLUICE_ASSIGN_OR_RETURN(input, step.string("input"));
-  SLUICE_ASSIGN_OR_RETURN(output, step.string("output"));
-  SLUICE_ASSIGN_OR_RETURN(name, step.optional_string("algorithm", "md5"));
+  SLUICE_ASSIGN_OR_RETURN(auto input, step.string("input"));
+  SLUICE_ASSIGN_OR_RETURN(auto output, step.string("output"));
+  SLUICE_ASSIGN_OR_RETURN(auto name, step.optional_string("algorithm", "md5"));
   HashAlgorithm algorithm;
   if (name == "md5") {
     algorithm = HashAlgorithm::kMd5;
@@ -199,7 +193,7 @@ common::Result<std::unique_ptr<Step>> read_hash(const StepReader& step) {
           "missing key 'key_env' (algorithm 'hmac-sha256' needs the name of the environment variable that "
           "holds the secret key, e.g. key_env = \"SLUICE_HASH_KEY\")");
     }
-    SLUICE_ASSIGN_OR_RETURN(variable, step.string("key_env"));
+    SLUICE_ASSIGN_OR_RETURN(auto variable, step.string("key_env"));
     // The messages name the variable, never its value.
     const char* value = std::getenv(variable.c_str());
     if (value == nullptr) {
@@ -219,13 +213,13 @@ common::Result<std::unique_ptr<Step>> read_hash(const StepReader& step) {
 
 common::Result<std::unique_ptr<Step>> read_drop(const StepReader& step) {
   SLUICE_RETURN_IF_ERROR(step.check_keys({"type", "columns"}));
-  SLUICE_ASSIGN_OR_RETURN(columns, step.string_list("columns", R"(["first_name", "last_name"])"));
+  SLUICE_ASSIGN_OR_RETURN(auto columns, step.string_list("columns", R"(["first_name", "last_name"])"));
   return make_drop_step(std::move(columns));
 }
 
 common::Result<std::unique_ptr<Step>> read_rename(const StepReader& step) {
   SLUICE_RETURN_IF_ERROR(step.check_keys({"type", "columns"}));
-  SLUICE_ASSIGN_OR_RETURN(renames, step.string_map("columns", R"({ gender = "sex" })"));
+  SLUICE_ASSIGN_OR_RETURN(auto renames, step.string_map("columns", R"({ gender = "sex" })"));
   return make_rename_step(std::move(renames));
 }
 
