@@ -4,7 +4,7 @@
 the real sluice-etl in pass-through mode into SQLite (default batch size and --batch-rows 7), and every value
 must come back as generated, under the normalisation rules of README.md (sluice_compare.RULES).
 
-Producers: openpyxl, XlsxWriter (python3-xlsxwriter), libxlsxwriter (built here with cc when libxlsxwriter-dev
+Producers: openpyxl, a minimal OOXML writer here (17-digit floats, inline strings), XlsxWriter (python3-xlsxwriter), libxlsxwriter (built here with cc when libxlsxwriter-dev
 is installed; it has no 1904 date system, so its tables use 1900). A producer that is missing is reported and
 skipped, openpyxl is required.
 
@@ -186,6 +186,65 @@ def write_libxlsxwriter(t, path, exe):
     subprocess.run([exe], input="\n".join(lines) + "\n", text=True, check=True)
 
 
+def write_ooxml(t, path):
+    """A minimal workbook written part by part, numbers as Python's shortest round-trip repr (up to 17
+    significant digits, which no library producer here writes) and text as inline strings (as SheetJS and
+    Excel's streaming writers do)."""
+    import zipfile
+    from xml.sax.saxutils import escape
+    kinds = [k for k in FORMATS]
+    style = {k: i + 1 for i, k in enumerate(kinds)}
+    cols = "ABCDEFGHIJ"
+
+    def cell(r, c, v, kind):
+        ref = f"{cols[c]}{r}"
+        if kind == "text" or isinstance(v, str):
+            return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{escape(v)}</t></is></c>'
+        if kind == "bool":
+            return f'<c r="{ref}" t="b"><v>{int(v)}</v></c>'
+        if kind in style:
+            return f'<c r="{ref}" s="{style[kind]}"><v>{serial(v, t["date1904"])!r}</v></c>'
+        return f'<c r="{ref}"><v>{v!r}</v></c>'
+
+    rows = ['<row r="1">' + "".join(cell(1, c, n, "text") for c, n in enumerate(t["names"])) + "</row>"]
+    for r, row in enumerate(t["rows"], start=2):
+        rows.append(f'<row r="{r}">' + "".join(cell(r, c, v, t["kinds"][c]) for c, v in enumerate(row)
+                                                if v is not None) + "</row>")
+    date1904 = ' date1904="1"' if t["date1904"] else ""
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    parts = {
+        "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.'
+        'org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-'
+        'package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName='
+        '"/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+'
+        'xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/styles.xml" ContentType="applicati'
+        'on/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>',
+        "_rels/.rels": f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.'
+        f'org/package/2006/relationships"><Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.'
+        'xml"/></Relationships>',
+        "xl/workbook.xml": f'<?xml version="1.0" encoding="UTF-8"?><workbook {ns} xmlns:r="{rel}"><workbookPr'
+        f"{date1904}/><sheets><sheet name=\"Sheet1\" sheetId=\"1\" r:id=\"rId1\"/>"
+        '</sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+        f'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{rel}/worksheet" Target='
+        f'"worksheets/sheet1.xml"/><Relationship Id="rId2" Type="{rel}/styles" Target="styles.xml"/>'
+        '</Relationships>',
+        "xl/styles.xml": f'<?xml version="1.0" encoding="UTF-8"?><styleSheet {ns}><numFmts count="{len(kinds)}">' +
+        "".join(f'<numFmt numFmtId="{164 + i}" formatCode="{escape(FORMATS[k])}"/>' for i, k in enumerate(kinds)) +
+        '</numFmts><fonts count="1"><font/></fonts><fills count="1"><fill/></fills><borders count="1"><border/>'
+        f'</borders><cellStyleXfs count="1"><xf/></cellStyleXfs><cellXfs count="{len(kinds) + 1}"><xf/>' +
+        "".join(f'<xf numFmtId="{164 + i}" applyNumberFormat="1"/>' for i in range(len(kinds))) +
+        "</cellXfs></styleSheet>",
+        "xl/worksheets/sheet1.xml": f'<?xml version="1.0" encoding="UTF-8"?><worksheet {ns}><sheetData>' +
+        "".join(rows) + "</sheetData></worksheet>",
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in parts.items():
+            z.writestr(name, text)
+
+
 def expected(v, kind, producer):
     """The value the file holds. openpyxl, XlsxWriter and libxlsxwriter write numbers with 16 significant
     digits (%.16g), so a 17-digit float is stored rounded: that is the producer, not the reader."""
@@ -229,7 +288,7 @@ def main():
     known_hits, failures = [], []
     per_kind = defaultdict(int)
     with tempfile.TemporaryDirectory(prefix="sluice-roundtrip-") as work:
-        producers = {"openpyxl": write_openpyxl}
+        producers = {"openpyxl": write_openpyxl, "ooxml": write_ooxml}
         try:
             import xlsxwriter  # noqa: F401
             producers["xlsxwriter"] = write_xlsxwriter
