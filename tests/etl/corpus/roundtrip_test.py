@@ -339,8 +339,11 @@ def main():
                             d = sc.compare_cell(ov, ours.types[c], tv, FORMATS.get(t["kinds"][c], "General"),
                                                 None, False, res)
                             if d:
+                                # a column typed differently than with the default batch size: class 6
+                                klass = sc.CLASS_BATCH if batch_rows and ours.types[c] != default_types[c] \
+                                    else d[1]
                                 res.failures.append(sc.Failure(f"{where} data row {k + 1}, {t['names'][c]}",
-                                                               d[0], d[1]))
+                                                               d[0], klass))
                 for f in res.failures[start:]:
                     f.what = f.what.replace(", pandas ", ", written ")
                     (known_hits if f.klass in known else failures).append(f)
