@@ -9,6 +9,8 @@ line of known_failures.txt that no longer fails (so the list only shrinks). Prin
 
 Run by ctest (integration.etl_corpus) with SLUICE_ETL; by hand:
   SLUICE_ETL=build/sluice-etl tests/etl/corpus/corpus_test.py [FILE...]
+  SLUICE_ETL=build/sluice-etl tests/etl/corpus/corpus_test.py --print-known   (the pairs that fail now, by
+  class: what known_failures.txt should hold; unclassified failures are never printed there)
 """
 import glob
 import warnings
@@ -40,7 +42,9 @@ def main():
                                                     "sluice-etl"))
     if not os.access(etl, os.X_OK):
         sys.exit(f"corpus_test: FAIL: no sluice-etl at '{etl}' (set SLUICE_ETL)")
-    files = sys.argv[1:] or sorted(glob.glob(os.path.join(here, "files", "*.xlsx")) +
+    args = [a for a in sys.argv[1:] if a != "--print-known"]
+    print_known = len(args) != len(sys.argv) - 1
+    files = args or sorted(glob.glob(os.path.join(here, "files", "*.xlsx")) +
                                    glob.glob(os.path.join(here, "files", "*.csv")))
     known = load_known(os.path.join(here, "known_failures.txt"))
     res = sc.Result()
@@ -60,8 +64,14 @@ def main():
                 else:
                     unexpected.append(f)
     stale = [(n, k) for n, ks in known.items() for k in ks if (n, k) not in seen_known and
-             (not sys.argv[1:] or any(os.path.basename(p) == n for p in files))]
+             (not args or any(os.path.basename(p) == n for p in files))]
 
+    if print_known:
+        # what known_failures.txt would list now: the classified failures, by file
+        pairs = sorted({(f.where.split(":")[0].split("!")[0], f.klass) for f in known_hits + unexpected
+                        if f.klass != sc.CLASS_OTHER})
+        print("\n".join(f"{n} {k}" for n, k in pairs))
+        return 0
     for f in known_hits:
         print(f"known (class {f.klass}): {f.where}: {f.what}")
     for f in unexpected:

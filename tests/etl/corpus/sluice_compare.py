@@ -29,6 +29,8 @@ RULES = {
     "number-by-value": "int and float compare by value (pandas turns whole floats into ints; -0.0 == 0)",
     "number-as-text": "a number in a TEXT (mixed) column is text that parses back to the same number",
     "datetime-text": "a date or datetime is the text YYYY-MM-DD HH:MM:SS.ffffff; pandas holds a Timestamp",
+    "datetime-as-text": "a date or datetime in a TEXT (mixed) column is that text, or YYYY-MM-DD HH:MM:SS as "
+                        "Python prints it (fractional seconds only when not zero)",
     "time-text": "a time of day is the text HH:MM:SS[.ffffff] in a TIME or TEXT column; pandas holds a time",
     "duration-text": "a cell formatted as elapsed time ([h]:mm:ss) is the text H:MM:SS[.ffffff] with all its "
                      "hours; openpyxl reads it as a time or a 1900-01-xx datetime, compared by its serial",
@@ -199,7 +201,9 @@ def compare_cell(ov, otype, tv, number_format, epoch, csv, res):
     if isinstance(tv, (pd.Timestamp, dtm.datetime, dtm.date)) and not isinstance(tv, dtm.time):
         want = fmt_datetime(tv)
         if ov == want:
-            return ok("datetime-text")
+            return ok("datetime-text" if otype != "TEXT" else "datetime-as-text")
+        if otype == "TEXT" and ov == str(pd.Timestamp(tv)):
+            return ok("datetime-as-text")
         if isinstance(ov, str):
             try:
                 if (pd.Timestamp(want) - pd.Timestamp(ov)) == pd.Timedelta(days=1462):
