@@ -2,10 +2,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include "serve/api/client_text.h"
+
 namespace sluice::serve::api {
 
+namespace {
+constexpr size_t kMaxMessageBytes = 1024;
+}  // namespace
+
 http::Response error_response(const ApiError& error) {
-  nlohmann::json body = {{"error", {{"code", error.code}, {"message", error.message}}}};
+  // Each handler bounds the client text it quotes (client_text.h); this is the backstop for the rest.
+  std::string message =
+      error.message.size() > kMaxMessageBytes ? client_text(error.message, kMaxMessageBytes) : error.message;
+  nlohmann::json body = {{"error", {{"code", error.code}, {"message", std::move(message)}}}};
   auto res =
       http::json_response(error.status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   if (error.retry_after_s > 0) res.set("Retry-After", std::to_string(error.retry_after_s));

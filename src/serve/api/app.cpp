@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "serve/api/client_text.h"
+
 namespace sluice::serve::api {
 
 namespace bhttp = boost::beast::http;
@@ -16,7 +18,7 @@ std::string dump(const OrderedJson& j) {
 
 // The reference answered probabilities in percent keyed by label, highest first. A Python dict keeps a
 // repeated label at its first position with the last value assigned; ordered_json's operator[] does the same.
-OrderedJson compat_body(const ClassifyRequest& request, int requested, const ClassifyOutcome& outcome) {
+OrderedJson compat_body(const ClassifyRequest& request, int64_t requested, const ClassifyOutcome& outcome) {
   OrderedJson predictions = OrderedJson::object();
   for (const auto& p : outcome.predictions) predictions[p.label] = static_cast<double>(p.probability) * 100.0;
   OrderedJson body;
@@ -109,14 +111,14 @@ void App::handle(http::Request request, std::shared_ptr<http::Responder> respond
                                : method_not_allowed(path, "GET"));
   }
   responder->send(
-      error_response({404, "not_found", path.substr(0, 200) + ": no such endpoint (see /openapi.json)"}));
+      error_response({404, "not_found", client_text(path) + ": no such endpoint (see /openapi.json)"}));
 }
 
 void App::classify(http::Request request, std::shared_ptr<http::Responder> responder, bool compat) {
   auto parsed = compat ? parse_compat_request(request) : parse_v1_request(request);
   if (auto* e = std::get_if<ApiError>(&parsed)) return responder->send(error_response(*e));
   ClassifyRequest req = std::move(std::get<ClassifyRequest>(parsed));
-  int requested = req.top_k;
+  int64_t requested = req.asked_count;  // echoed as asked, like the reference; top_k is capped
   auto started = std::chrono::steady_clock::now();
   metrics_.in_flight.add({}, 1);
   ClassifyRequest echo;

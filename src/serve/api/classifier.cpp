@@ -6,6 +6,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <numeric>
 
+#include "serve/api/client_text.h"
 #include "serve/vision/preprocess.h"
 
 namespace sluice::serve::api {
@@ -73,9 +74,9 @@ std::variant<model::LoadedModel*, ApiError> Classifier::resolve_model(const std:
     available += (available.empty() ? "" : ", ") + loaded->config().name;
   }
   if (name.empty()) return ApiError{503, "no_model", "no model is loaded (see GET /v1/models)", 0};
-  return ApiError{
-      404, "model_not_found",
-      "model: '" + name + "' is not loaded (available: " + (available.empty() ? "none" : available) + ")"};
+  return ApiError{404, "model_not_found",
+                  "model: '" + client_text(name) +
+                      "' is not loaded (available: " + (available.empty() ? "none" : available) + ")"};
 }
 
 void Classifier::classify(ClassifyRequest request, Clock::time_point started, ClassifyCallback done) {

@@ -1,9 +1,12 @@
 #include "serve/api/classify_request.h"
 
 #include <charconv>
+#include <cmath>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 
 #include "serve/api/base64.h"
+#include "serve/api/client_text.h"
 #include "serve/multipart/multipart.h"
 #include "serve/vision/image_decode.h"
 
@@ -14,32 +17,81 @@ using Json = nlohmann::json;
 
 ApiError bad(std::string message) { return {400, "invalid_request", std::move(message)}; }
 
+// The DOM parser, refusing (and stopping at) the first array or object nested deeper than kMaxJsonDepth.
+// nlohmann's parser is iterative, but dump(), comparison and copying a value recurse: a body of 100,000
+// nested arrays would overflow the stack in the first of them.
+class DepthLimitedSax : public nlohmann::detail::json_sax_dom_parser<Json> {
+ public:
+  explicit DepthLimitedSax(Json& root) : json_sax_dom_parser(root, /*allow_exceptions=*/false) {}
+  bool start_object(std::size_t n) { return enter() && json_sax_dom_parser::start_object(n); }
+  bool start_array(std::size_t n) { return enter() && json_sax_dom_parser::start_array(n); }
+  bool end_object() { return --depth_, json_sax_dom_parser::end_object(); }
+  bool end_array() { return --depth_, json_sax_dom_parser::end_array(); }
+  bool too_deep() const { return too_deep_; }
+
+ private:
+  bool enter() {
+    if (++depth_ <= kMaxJsonDepth) return true;
+    too_deep_ = true;
+    return false;
+  }
+  int depth_ = 0;
+  bool too_deep_ = false;
+};
+
 std::variant<Json, ApiError> parse_json_object(const std::string& body) {
-  Json doc = Json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return bad("body: not valid JSON");
+  // nlohmann's lexer takes a NUL for the end of the input: '{"a":1}\0<anything>' would parse as '{"a":1}'.
+  if (auto nul = body.find('\0'); nul != std::string::npos) {
+    return bad("body: a NUL byte at offset " + std::to_string(nul) + " (JSON text may not contain one)");
+  }
+  Json doc;
+  DepthLimitedSax sax(doc);
+  bool parsed = Json::sax_parse(body, &sax, nlohmann::json::input_format_t::json, /*strict=*/true);
+  if (sax.too_deep()) {
+    return bad("body: arrays and objects nested deeper than " + std::to_string(kMaxJsonDepth) +
+               " levels are refused");
+  }
+  if (!parsed || sax.is_errored()) return bad("body: not valid JSON");
   if (!doc.is_object()) return bad("body: expected a JSON object");
   return doc;
 }
 
-// top_k from a JSON value (integer) or a text field (digits).
-std::optional<ApiError> read_count(const Json& value, const char* field, bool allow_digit_string, int& out) {
+// top_k from a JSON value (integer) or a text field (digits). `out` is capped at kMaxTopK (no model has more
+// classes); `asked`, when given, receives the value as asked, for the reference's echo.
+std::optional<ApiError> read_count(const Json& value, const char* field, bool allow_digit_string, int& out,
+                                   int64_t* asked = nullptr) {
   int64_t n = 0;
-  if (value.is_number_integer()) {
+  if (value.is_number_unsigned() && value.get<uint64_t>() > uint64_t{INT64_MAX}) {
+    return bad(std::string(field) + ": " + value.dump() + " is too large");
+  } else if (value.is_number_integer()) {
     n = value.get<int64_t>();
-  } else if (value.is_number_float() &&
+  } else if (value.is_number_float() && std::abs(value.get<double>()) < 9.2e18 &&
              value.get<double>() == static_cast<double>(static_cast<int64_t>(value.get<double>()))) {
     n = static_cast<int64_t>(value.get<double>());
   } else if (allow_digit_string && value.is_string()) {
     const std::string& s = value.get_ref<const std::string&>();
     auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
     if (ec != std::errc() || ptr != s.data() + s.size() || s.empty()) {
-      return bad(std::string(field) + ": expected a positive integer, got \"" + s.substr(0, 40) + "\"");
+      return bad(std::string(field) + ": expected a positive integer, got \"" + client_text(s) + "\"");
     }
   } else {
-    return bad(std::string(field) + ": expected a positive integer, got " + value.dump().substr(0, 40));
+    // A value nested within kMaxJsonDepth, so dump() is safe; its length is bounded by client_text.
+    return bad(std::string(field) + ": expected a positive integer, got " +
+               client_text(value.dump(-1, ' ', false, Json::error_handler_t::replace)));
   }
   if (n < 1) return bad(std::string(field) + ": must be at least 1, got " + std::to_string(n));
-  out = static_cast<int>(std::min<int64_t>(n, 1'000'000));
+  out = static_cast<int>(std::min<int64_t>(n, kMaxTopK));
+  if (asked) *asked = n;
+  return std::nullopt;
+}
+
+// A URL with a control character is refused here, before fetching: curl would read "http://a\0b" as
+// "http://a".
+std::optional<ApiError> check_url_text(const std::string& url, const char* field) {
+  if (has_control_character(url)) {
+    return ApiError{400, "invalid_url",
+                    std::string(field) + ": a control character in the URL \"" + client_text(url) + "\""};
+  }
   return std::nullopt;
 }
 
@@ -47,6 +99,7 @@ std::optional<ApiError> read_url(const Json& value, const char* field, std::stri
   if (!value.is_string() || value.get_ref<const std::string&>().empty()) {
     return bad(std::string(field) + ": expected a non-empty string URL");
   }
+  if (auto e = check_url_text(value.get_ref<const std::string&>(), field)) return e;
   out = value.get<std::string>();
   return std::nullopt;
 }
@@ -85,7 +138,7 @@ std::variant<ClassifyRequest, ApiError> parse_v1_json(const http::Request& reque
       if (!value.is_string()) return bad("model: expected a model name string");
       out.model = value.get<std::string>();
     } else {
-      return bad(key.substr(0, 64) + ": unknown field (expected image_url, image_base64, top_k, model)");
+      return bad(client_text(key) + ": unknown field (expected image_url, image_base64, top_k, model)");
     }
   }
   if (doc.contains("image_url") == doc.contains("image_base64")) {
@@ -116,13 +169,13 @@ std::variant<ClassifyRequest, ApiError> parse_v1_multipart(const http::Request& 
       out.model = std::string(part.body);
     } else if (part.name == "image_url") {
       out.image_url = std::string(part.body);
+      if (auto e = check_url_text(out.image_url, "image_url")) return *e;
     } else if (part.name == "image" || part.name == "file" || !part.filename.empty()) {
-      if (have_file) return bad(std::string(part.name) + ": only one image per request");
+      if (have_file) return bad(client_text(part.name) + ": only one image per request");
       out.image_bytes = std::string(part.body);
       have_file = true;
     } else {
-      return bad(std::string(part.name).substr(0, 64) +
-                 ": unknown form field (expected image, top_k, model)");
+      return bad(client_text(part.name) + ": unknown form field (expected image, top_k, model)");
     }
   }
   if (have_file == !out.image_url.empty())
@@ -179,7 +232,7 @@ std::variant<ClassifyRequest, ApiError> parse_compat_request(const http::Request
   if (auto e = read_url(*url, "image_url", out.image_url)) return *e;
   auto count = doc.find("prediction_count");
   if (count != doc.end() && !count->is_null()) {
-    if (auto e = read_count(*count, "prediction_count", true, out.top_k)) return *e;
+    if (auto e = read_count(*count, "prediction_count", true, out.top_k, &out.asked_count)) return *e;
   }
   return out;
 }
@@ -197,7 +250,7 @@ std::variant<ClassifyRequest, ApiError> parse_v1_request(const http::Request& re
     return out;
   }
   return ApiError{415, "unsupported_media_type",
-                  "Content-Type: '" + type +
+                  "Content-Type: '" + client_text(type) +
                       "' is not accepted (expected application/json, multipart/form-data or "
                       "image/jpeg|png|webp|bmp|tiff)"};
 }

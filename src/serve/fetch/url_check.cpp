@@ -31,6 +31,11 @@ common::Status bad_url(std::string_view why) {
 
 common::Result<std::string> check_fetch_url(const std::string& url) {
   if (url.empty()) return bad_url("is empty");
+  // curl_url_set takes a C string: a NUL would cut the URL short ("http://a\0b" is fetched as "http://a"),
+  // and no control character is valid in a URL (RFC 3986).
+  for (char c : url) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) return bad_url("contains a control character");
+  }
   std::unique_ptr<CURLU, UrlDeleter> u(curl_url());
   if (!u) return common::internal_error("image_url: out of memory parsing the URL");
   // CURLU_NON_SUPPORT_SCHEME lets ftp:// or gopher:// parse, so that the error below can name the scheme

@@ -129,3 +129,73 @@ TEST(QueryParameter, DecodesAndFindsExactKey) {
 
 }  // namespace
 }  // namespace sluice::serve::api
+
+namespace sluice::serve::api {
+namespace {
+
+std::string nested(int depth) { return std::string(depth, '[') + std::string(depth, ']'); }
+
+TEST(JsonLimits, RefusesNestingBeyondTheLimitWithoutRecursing) {
+  auto e = err(parse_v1_request(
+      make("/v1/classify", "application/json", R"({"image_url":"u","top_k":)" + nested(100000) + "}")));
+  EXPECT_EQ(e.status, 400u);
+  EXPECT_NE(e.message.find(std::to_string(kMaxJsonDepth)), std::string::npos) << e.message;
+  e = err(parse_compat_request(
+      make("/", "application/json", R"({"image_url":"u","prediction_count":)" + nested(100000) + "}")));
+  EXPECT_NE(e.message.find("nested"), std::string::npos) << e.message;
+  // The body object is level 1: 31 more levels are accepted (and then refused as a bad top_k).
+  e = err(parse_v1_request(make("/v1/classify", "application/json",
+                                R"({"image_url":"u","top_k":)" + nested(kMaxJsonDepth - 1) + "}")));
+  EXPECT_NE(e.message.find("top_k"), std::string::npos) << e.message;
+  EXPECT_EQ(e.message.find("nested"), std::string::npos) << e.message;
+}
+
+TEST(JsonLimits, RefusesANulByteAnywhere) {
+  for (std::string body : {std::string(R"({"image_url":"u"})") + '\0', std::string(1, '\0'),
+                           std::string(R"({"image_url":"a)") + '\0' + R"(b"})"}) {
+    auto e = err(parse_v1_request(make("/v1/classify", "application/json", body)));
+    EXPECT_EQ(e.status, 400u);
+    EXPECT_NE(e.message.find("NUL"), std::string::npos) << e.message;
+    e = err(parse_compat_request(make("/", "application/json", body)));
+    EXPECT_NE(e.message.find("NUL"), std::string::npos) << e.message;
+  }
+}
+
+TEST(JsonLimits, RefusesControlCharactersInImageUrl) {
+  auto e =
+      err(parse_v1_request(make("/v1/classify", "application/json", R"({"image_url":"http://a\u0000b/"})")));
+  EXPECT_EQ(e.status, 400u);
+  EXPECT_EQ(e.code, "invalid_url");
+  EXPECT_NE(e.message.find("http://a\\x00b/"), std::string::npos) << e.message;
+  e = err(parse_compat_request(make("/", "application/json", R"({"image_url":"http://a/\u001f"})")));
+  EXPECT_EQ(e.code, "invalid_url");
+}
+
+TEST(JsonLimits, BoundsEveryEchoedValue) {
+  std::string big(1'000'000, 'k');
+  auto e = err(parse_v1_request(make("/v1/classify", "application/json", "{\"" + big + "\":1}")));
+  EXPECT_LT(e.message.size(), 200u);
+  EXPECT_NE(e.message.find("(1000000 bytes)"), std::string::npos) << e.message;
+  e = err(parse_v1_request(make("/v1/classify?top_k=" + big, "image/png", "x")));
+  EXPECT_LT(e.message.size(), 200u);
+  e = err(parse_v1_request(make("/v1/classify", "text/" + std::string(8000, 't'), "x")));
+  EXPECT_LT(e.message.size(), 300u);
+  e = err(parse_v1_request(make("/v1/classify", "application/json",
+                                R"({"image_url":"u","top_k":[)" + std::string(50000, '1') + "]}")));
+  EXPECT_LT(e.message.size(), 200u);
+}
+
+TEST(CompatRequest, KeepsPredictionCountAsAskedForTheEcho) {
+  auto r = ok(parse_compat_request(
+      make("/", "application/json", R"({"image_url":"u","prediction_count":1000000000})")));
+  EXPECT_EQ(r.asked_count, 1'000'000'000);
+  EXPECT_EQ(r.top_k, kMaxTopK);
+  r = ok(parse_compat_request(make("/", "application/json", R"({"image_url":"u","prediction_count":"12"})")));
+  EXPECT_EQ(r.asked_count, 12);
+  auto e = err(parse_compat_request(
+      make("/", "application/json", R"({"image_url":"u","prediction_count":100000000000000000000})")));
+  EXPECT_EQ(e.status, 400u);
+}
+
+}  // namespace
+}  // namespace sluice::serve::api
