@@ -128,6 +128,7 @@ int run(const ServeConfig& c) {
     log_line("warning", "--allow-destination " + a + ": image_url may reach this non-public address");
   }
   co.decode.max_pixels = c.max_pixels;
+  co.decode_pixels_in_flight = c.max_decode_pixels_in_flight;
   api::Classifier classifier(repo, co, metrics);
   api::App app(repo, classifier, metrics, std::move(keys.value()), api::AppOptions{c.public_health});
 

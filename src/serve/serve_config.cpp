@@ -47,6 +47,11 @@ int parse_serve_config(int argc, char** argv, ServeConfig& c) {
   app.add_option("--max-pixels", c.max_pixels, "largest image decoded, width × height")
       ->envname("SLUICE_MAX_PIXELS")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
+  app.add_option("--max-decode-pixels-in-flight", c.max_decode_pixels_in_flight,
+                 "decoded pixels held at once across requests (0: 4 × --max-pixels); beyond it a request "
+                 "waits up to 1 s, then 503")
+      ->envname("SLUICE_MAX_DECODE_PIXELS_IN_FLIGHT")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 42));
   app.add_option("--max-body-bytes", c.max_body_bytes, "largest request body, bytes (413 above)")
       ->envname("SLUICE_MAX_BODY_BYTES")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 34));

@@ -25,6 +25,7 @@ struct ServeConfig {
   int64_t fetch_timeout_ms = 10'000;
   int64_t max_image_bytes = 20 * 1024 * 1024;
   int64_t max_pixels = 40'000'000;
+  int64_t max_decode_pixels_in_flight = 0;  // across requests; 0: 4 × max_pixels
   int64_t max_body_bytes = 25 * 1024 * 1024;
   int64_t max_header_bytes = 16 * 1024;
   int64_t header_timeout_ms = 10'000;

@@ -41,6 +41,8 @@ Classifier::Classifier(model::ModelRepository& repository, ClassifierOptions opt
     : repository_(repository),
       options_(std::move(options)),
       metrics_(metrics),
+      decode_budget_(options_.decode_pixels_in_flight > 0 ? options_.decode_pixels_in_flight
+                                                          : 4 * options_.decode.max_pixels),
       pool_(static_cast<size_t>(std::max(1, options_.workers))) {
   for (const auto& m : repository_.models()) {
     batchers_[m->config().name] =
@@ -116,6 +118,19 @@ void Classifier::run(std::shared_ptr<Pending> p) {
     bytes = &fetched;
   }
   if (p->answered) return;
+  // Reserve the pixels this image will hold while decoding before taking the compute lock (a wait under it
+  // would hold off inference). An image over --max-pixels reserves nothing: decode_rgb refuses it unread.
+  auto header = vision::read_image_header(*bytes);
+  int64_t pixels = header && header->decode_pixels <= options_.decode.max_pixels ? header->decode_pixels : 0;
+  auto wait_until = std::min(p->deadline, Clock::now() + options_.decode_wait);
+  auto reservation = decode_budget_.acquire(pixels, wait_until);
+  if (!reservation) {
+    return p->finish(ApiError{503, "overloaded",
+                              "decoding is at its limit of --max-decode-pixels-in-flight (" +
+                                  std::to_string(decode_budget_.capacity()) + " pixels); retry later",
+                              1});
+  }
+  if (p->answered) return;
   std::shared_lock compute(compute_lock_);
   auto t1 = Clock::now();
   auto rgb = vision::decode_rgb(*bytes, options_.decode);
@@ -126,6 +141,8 @@ void Classifier::run(std::shared_ptr<Pending> p) {
   if (!st) return p->finish(api_error_from(st, Phase::kDecode));
   p->timings.decode_ms = ms_since(t1);
   compute.unlock();
+  rgb.value().release();  // the pixels are freed before the reservation is given back
+  reservation.reset();
   metrics_.decode_seconds.observe({}, p->timings.decode_ms / 1000.0);
   if (p->answered) return;
 

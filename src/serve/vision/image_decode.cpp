@@ -58,6 +58,12 @@ common::Result<cv::Mat> decode_rgb(std::string_view bytes, const DecodeLimits& l
                                       "x" + std::to_string(header->height) + " pixels is over the limit of " +
                                       std::to_string(limits.max_pixels) + " pixels");
   }
+  if (header->decode_pixels > limits.max_pixels) {
+    return common::resource_exhausted(std::string(type_name) + " image: a directory, tile or strip of " +
+                                      std::to_string(header->decode_pixels) +
+                                      " pixels is over the limit of " + std::to_string(limits.max_pixels) +
+                                      " pixels");
+  }
   if (header->type == ImageType::kJpeg && !internal::jpeg_is_complete(bytes)) {
     return common::invalid_input("jpeg image is truncated (no EOI marker after the image data)");
   }
@@ -86,9 +92,9 @@ common::Result<cv::Mat> decode_rgb(std::string_view bytes, const DecodeLimits& l
     if (header->type != ImageType::kTiff) {
       apply_orientation(internal::exif_orientation(bytes, header->type), &bgr);
     }
-    cv::Mat rgb;
-    cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
-    return rgb;
+    // In place: a 40-megapixel image would otherwise hold a second 120 MB copy.
+    cv::cvtColor(bgr, bgr, cv::COLOR_BGR2RGB);
+    return bgr;
   } catch (const cv::Exception& e) {
     return common::invalid_input(std::string(type_name) + " image could not be decoded: " + e.err);
   } catch (const std::bad_alloc&) {

@@ -1,7 +1,9 @@
 // Magic sniffing and dimensions from the header alone, for the five supported formats.
 #include <algorithm>
 #include <cctype>
+#include <climits>
 #include <string>
+#include <vector>
 
 #include "serve/vision/byte_reader.h"
 #include "serve/vision/image_decode.h"
@@ -22,7 +24,7 @@ Result<ImageHeader> sized(ImageType type, int64_t width, int64_t height) {
     return common::invalid_input(std::string(image_type_name(type)) + " header declares an empty image (" +
                                  std::to_string(width) + "x" + std::to_string(height) + ")");
   }
-  return ImageHeader{type, width, height};
+  return ImageHeader{type, width, height, width > INT64_MAX / height ? INT64_MAX : width * height};
 }
 
 bool is_sof(uint8_t marker) {
@@ -111,12 +113,38 @@ Result<ImageHeader> bmp_header(std::string_view bytes) {
   return sized(ImageType::kBmp, w, h < 0 ? -h : h);
 }
 
+int64_t saturating_area(int64_t a, int64_t b) {
+  if (a <= 0 || b <= 0) return 0;
+  return a > INT64_MAX / b ? INT64_MAX : a * b;
+}
+
+// Every directory counts, not only the first: libtiff may read another one (a sub-file, a page), and a tile
+// or strip buffer is allocated at its declared size, whatever the image size. `decode_pixels` is the
+// largest of those areas, so that one small file cannot make the decoder allocate gigabytes.
 Result<ImageHeader> tiff_header(std::string_view bytes) {
-  internal::TiffTags tags;
-  if (!internal::read_tiff_ifd0(bytes, &tags)) return truncated("TIFF", "no first IFD");
-  if (tags.width < 0 || tags.height < 0)
+  std::vector<internal::TiffTags> directories;
+  if (!internal::read_tiff_directories(bytes, &directories)) return truncated("TIFF", "no first IFD");
+  const internal::TiffTags& first = directories.front();
+  if (first.width < 0 || first.height < 0)
     return truncated("TIFF", "no ImageWidth/ImageLength in the first IFD");
-  return sized(ImageType::kTiff, tags.width, tags.height);
+  auto header = sized(ImageType::kTiff, first.width, first.height);
+  if (!header) return header;
+  int64_t largest = 0;
+  for (size_t i = 0; i < directories.size(); ++i) {
+    const auto& d = directories[i];
+    if (d.conflicting) {
+      return common::invalid_input("tiff header is inconsistent: IFD " + std::to_string(i) +
+                                   " gives a dimension, strip or tile tag twice with different values");
+    }
+    largest = std::max(largest, saturating_area(d.width, d.height));
+    largest = std::max(largest, saturating_area(d.tile_width, d.tile_length));
+    // A strip holds RowsPerStrip full rows; libtiff clamps it to the image height, OpenCV does too.
+    if (d.rows_per_strip > 0 && d.height > 0) {
+      largest = std::max(largest, saturating_area(d.width, std::min(d.rows_per_strip, d.height)));
+    }
+  }
+  header->decode_pixels = largest;
+  return header;
 }
 
 ImageType sniff(std::string_view b) {

@@ -1,6 +1,8 @@
 #include "serve/vision/image_metadata.h"
 
+#include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include "serve/vision/byte_reader.h"
 
@@ -113,60 +115,148 @@ bool jpeg_is_complete(std::string_view bytes) {
   }
 }
 
-bool read_tiff_ifd0(std::string_view bytes, TiffTags* tags) {
-  if (bytes.size() < 8) return false;
+namespace {
+
+struct TiffLayout {
   bool big_endian = false;
-  if (bytes.substr(0, 2) == "MM") {
-    big_endian = true;
-  } else if (bytes.substr(0, 2) != "II") {
-    return false;
-  }
-  const ByteReader reader(bytes, big_endian);
+  bool big_tiff = false;
+  uint64_t first_ifd = 0;
+};
+
+bool tiff_layout(const ByteReader& reader, std::string_view bytes, TiffLayout* layout) {
+  if (bytes.size() < 8) return false;
+  if (bytes.substr(0, 2) != "MM" && bytes.substr(0, 2) != "II") return false;
   uint32_t magic = 0;
   reader.u16(2, &magic);
-  const bool big_tiff = magic == 43;
-  if (magic != 42 && !big_tiff) return false;
-
-  uint64_t ifd = 0;
-  uint64_t count = 0;
-  size_t entry_size = 12;
-  size_t value_offset = 8;  // of the value field within an entry
-  size_t first_entry = 2;
-  if (big_tiff) {
+  layout->big_tiff = magic == 43;
+  if (magic != 42 && !layout->big_tiff) return false;
+  if (layout->big_tiff) {
     uint32_t offset_size = 0;
-    if (!reader.u16(4, &offset_size) || offset_size != 8 || !reader.u64(8, &ifd)) return false;
-    if (ifd > bytes.size() || !reader.u64(static_cast<size_t>(ifd), &count)) return false;
-    entry_size = 20;
-    value_offset = 12;
-    first_entry = 8;
+    return reader.u16(4, &offset_size) && offset_size == 8 && reader.u64(8, &layout->first_ifd);
+  }
+  uint32_t ifd32 = 0;
+  if (!reader.u32(4, &ifd32)) return false;
+  layout->first_ifd = ifd32;
+  return true;
+}
+
+// Reads one IFD at `ifd` into `tags`; `next` receives the offset of the following IFD (0: none). False when
+// the IFD's entry count is outside the bytes.
+bool read_ifd(const ByteReader& reader, const TiffLayout& layout, uint64_t ifd, TiffTags* tags,
+              uint64_t* next) {
+  const size_t entry_size = layout.big_tiff ? 20 : 12;
+  const size_t value_offset = layout.big_tiff ? 12 : 8;  // of the value field within an entry
+  const size_t first_entry = layout.big_tiff ? 8 : 2;
+  uint64_t count = 0;
+  if (ifd > reader.size()) return false;
+  if (layout.big_tiff) {
+    if (!reader.u64(static_cast<size_t>(ifd), &count)) return false;
   } else {
-    uint32_t ifd32 = 0;
     uint32_t count16 = 0;
-    if (!reader.u32(4, &ifd32) || !reader.u16(ifd32, &count16)) return false;
-    ifd = ifd32;
+    if (!reader.u16(static_cast<size_t>(ifd), &count16)) return false;
     count = count16;
   }
+  *next = 0;
+  bool complete = true;
   for (uint64_t i = 0; i < count; ++i) {
-    const size_t entry = static_cast<size_t>(ifd) + first_entry + static_cast<size_t>(i) * entry_size;
+    const uint64_t entry64 = ifd + first_entry + i * entry_size;
+    const auto entry = static_cast<size_t>(entry64);
     uint32_t tag = 0;
     uint32_t type = 0;
-    if (!reader.has(entry, entry_size) || !reader.u16(entry, &tag) || !reader.u16(entry + 2, &type)) break;
+    if (entry64 > reader.size() || !reader.has(entry, entry_size) || !reader.u16(entry, &tag) ||
+        !reader.u16(entry + 2, &type)) {
+      complete = false;
+      break;
+    }
+    // Every integer type libtiff accepts for these tags (TIFFReadDirEntryLong and friends), so that the
+    // reader and the decoder see the same values.
     uint64_t value = 0;
     uint32_t v32 = 0;
-    if (type == 3 && reader.u16(entry + value_offset, &v32)) {  // SHORT
-      value = v32;
-    } else if (type == 4 && reader.u32(entry + value_offset, &v32)) {  // LONG
-      value = v32;
-    } else if (type == 16 && big_tiff && reader.u64(entry + value_offset, &value)) {  // LONG8
+    bool is_integer = true;
+    if ((type == 1 || type == 6) && reader.u8(entry + value_offset, &v32)) {  // BYTE, SBYTE
+      value = type == 6 && (v32 & 0x80) ? 0 : v32;
+    } else if ((type == 3 || type == 8) && reader.u16(entry + value_offset, &v32)) {  // SHORT, SSHORT
+      value = type == 8 && (v32 & 0x8000) ? 0 : v32;
+    } else if ((type == 4 || type == 9 || type == 13) && reader.u32(entry + value_offset, &v32)) {
+      value = type == 9 && (v32 & 0x80000000u) ? 0 : v32;  // LONG, SLONG, IFD
+    } else if ((type == 16 || type == 17 || type == 18) && layout.big_tiff &&
+               reader.u64(entry + value_offset, &value)) {  // LONG8, SLONG8, IFD8
     } else {
-      continue;
+      is_integer = false;
     }
+    if (!is_integer) continue;
     const auto clamped = static_cast<int64_t>(value > (uint64_t{1} << 62) ? uint64_t{1} << 62 : value);
-    if (tag == 256) tags->width = clamped;
-    if (tag == 257) tags->height = clamped;
-    if (tag == 274 && type == 3) tags->orientation = static_cast<int>(value);
+    int64_t* slot = nullptr;
+    switch (tag) {
+      case 256:
+        slot = &tags->width;
+        break;
+      case 257:
+        slot = &tags->height;
+        break;
+      case 278:
+        slot = &tags->rows_per_strip;
+        break;
+      case 322:
+        slot = &tags->tile_width;
+        break;
+      case 323:
+        slot = &tags->tile_length;
+        break;
+      case 274:
+        if (type == 3 && tags->orientation == 0) tags->orientation = static_cast<int>(value);
+        break;
+      default:
+        break;
+    }
+    if (slot != nullptr) {
+      if (*slot >= 0 && *slot != clamped) tags->conflicting = true;
+      if (*slot < 0) *slot = clamped;
+    }
+  }
+  if (complete) {
+    const uint64_t after = ifd + first_entry + count * entry_size;
+    if (after <= reader.size()) {
+      if (layout.big_tiff) {
+        reader.u64(static_cast<size_t>(after), next);
+      } else {
+        uint32_t next32 = 0;
+        if (reader.u32(static_cast<size_t>(after), &next32)) *next = next32;
+      }
+    }
   }
   return true;
+}
+
+}  // namespace
+
+bool read_tiff_ifd0(std::string_view bytes, TiffTags* tags) {
+  const ByteReader probe(bytes, bytes.substr(0, 2) == "MM");
+  TiffLayout layout;
+  if (!tiff_layout(probe, bytes, &layout)) return false;
+  layout.big_endian = bytes.substr(0, 2) == "MM";
+  uint64_t next = 0;
+  return read_ifd(probe, layout, layout.first_ifd, tags, &next);
+}
+
+bool read_tiff_directories(std::string_view bytes, std::vector<TiffTags>* directories) {
+  const ByteReader reader(bytes, bytes.substr(0, 2) == "MM");
+  TiffLayout layout;
+  if (!tiff_layout(reader, bytes, &layout)) return false;
+  directories->clear();
+  std::vector<uint64_t> seen;
+  uint64_t ifd = layout.first_ifd;
+  // The chain is followed iteratively, at most kMaxTiffDirectories long, and stops at a loop.
+  while (ifd != 0 && directories->size() < kMaxTiffDirectories &&
+         std::find(seen.begin(), seen.end(), ifd) == seen.end()) {
+    seen.push_back(ifd);
+    TiffTags tags;
+    uint64_t next = 0;
+    if (!read_ifd(reader, layout, ifd, &tags, &next)) break;
+    directories->push_back(tags);
+    ifd = next;
+  }
+  return !directories->empty();
 }
 
 int exif_orientation(std::string_view bytes, ImageType type) {

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <initializer_list>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "serve/vision/image_decode.h"
 #include "serve/vision/test_images.h"
@@ -201,6 +203,67 @@ TEST(ImageHeader, ContentTypes) {
   EXPECT_EQ(image_type_from_content_type(""), ImageType::kUnknown);
   EXPECT_STREQ(image_type_name(ImageType::kWebp), "webp");
   EXPECT_STREQ(image_type_name(ImageType::kUnknown), "unknown");
+}
+
+}  // namespace
+}  // namespace sluice::serve::vision
+
+namespace sluice::serve::vision {
+namespace {
+
+// A little-endian classic TIFF whose IFDs hold LONG entries (tag, value), chained in order.
+std::string tiff_ifds(const std::vector<std::vector<std::pair<int, uint32_t>>>& ifds) {
+  std::string out = std::string("II*\0", 4) + le(8, 4);
+  size_t pos = 8;
+  for (size_t i = 0; i < ifds.size(); ++i) {
+    pos += 2 + 12 * ifds[i].size() + 4;
+    out += le(ifds[i].size(), 2);
+    for (auto [tag, value] : ifds[i]) out += le(tag, 2) + le(4, 2) + le(1, 4) + le(value, 4);
+    out += le(i + 1 < ifds.size() ? pos : 0, 4);
+  }
+  return out;
+}
+
+TEST(ImageHeader, TiffEveryDirectoryTileAndStripCountsTowardsDecodePixels) {
+  const auto small = std::vector<std::pair<int, uint32_t>>{{256, 64}, {257, 64}, {278, 64}};
+  auto header = read_image_header(tiff_ifds({small}));
+  ASSERT_TRUE(header.is_ok());
+  EXPECT_EQ(header->decode_pixels, 64 * 64);
+  // A second directory of 30000x30000 behind a 64x64 first one.
+  header = read_image_header(tiff_ifds({small, {{256, 30000}, {257, 30000}}}));
+  ASSERT_TRUE(header.is_ok());
+  EXPECT_EQ(header->width, 64);
+  EXPECT_EQ(header->decode_pixels, int64_t{30000} * 30000);
+  // One huge tile in a small image.
+  header = read_image_header(tiff_ifds({{{256, 64}, {257, 64}, {322, 30000}, {323, 30000}}}));
+  ASSERT_TRUE(header.is_ok());
+  EXPECT_EQ(header->decode_pixels, int64_t{30000} * 30000);
+  // RowsPerStrip beyond the height is clamped to it, as libtiff does.
+  header = read_image_header(tiff_ifds({{{256, 64}, {257, 64}, {278, 0xFFFFFFFFu}}}));
+  ASSERT_TRUE(header.is_ok());
+  EXPECT_EQ(header->decode_pixels, 64 * 64);
+  for (const auto& data : {tiff_ifds({small, {{256, 30000}, {257, 30000}}}),
+                           tiff_ifds({{{256, 64}, {257, 64}, {322, 30000}, {323, 30000}}})}) {
+    auto decoded = decode_rgb(data, DecodeLimits{});
+    EXPECT_EQ(decoded.status().code(), Code::kResourceExhausted) << decoded.status().message();
+  }
+}
+
+TEST(ImageHeader, TiffRepeatedDimensionTagWithAnotherValueIsInconsistent) {
+  expect_code(tiff_ifds({{{256, 64}, {256, 30000}, {257, 64}}}), Code::kInvalidInput);
+  expect_header(tiff_ifds({{{256, 64}, {256, 64}, {257, 64}}}), ImageType::kTiff, 64, 64);
+}
+
+TEST(ImageHeader, TiffDirectoryLoopsAndLongChainsEnd) {
+  // IFD0 pointing back at itself.
+  std::string loop = std::string("II*\0", 4) + le(8, 4) + le(2, 2) + le(256, 2) + le(4, 2) + le(1, 4) +
+                     le(5, 4) + le(257, 2) + le(4, 2) + le(1, 4) + le(6, 4) + le(8, 4);
+  expect_header(loop, ImageType::kTiff, 5, 6);
+  std::vector<std::vector<std::pair<int, uint32_t>>> many(1000, {{256, 2}, {257, 2}});
+  many.back() = {{256, 30000}, {257, 30000}};  // past the 64-directory cap: never read
+  auto header = read_image_header(tiff_ifds(many));
+  ASSERT_TRUE(header.is_ok());
+  EXPECT_EQ(header->decode_pixels, 4);
 }
 
 }  // namespace
