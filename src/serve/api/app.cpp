@@ -115,6 +115,18 @@ void App::handle(http::Request request, std::shared_ptr<http::Responder> respond
 }
 
 void App::classify(http::Request request, std::shared_ptr<http::Responder> responder, bool compat) {
+  // Parsing a 25 MB JSON body (and its base64) takes tens of milliseconds; on the event loop that stalls
+  // every other connection, /healthz included. Small bodies stay inline: a hop to the pool costs more.
+  if (request.body().size() > kInlineParseBytes) {
+    auto shared = std::make_shared<http::Request>(std::move(request));
+    classifier_.run_on_workers(
+        [this, shared, responder, compat] { parse_and_classify(std::move(*shared), responder, compat); });
+    return;
+  }
+  parse_and_classify(std::move(request), std::move(responder), compat);
+}
+
+void App::parse_and_classify(http::Request request, std::shared_ptr<http::Responder> responder, bool compat) {
   auto parsed = compat ? parse_compat_request(request) : parse_v1_request(request);
   if (auto* e = std::get_if<ApiError>(&parsed)) return responder->send(error_response(*e));
   ClassifyRequest req = std::move(std::get<ClassifyRequest>(parsed));

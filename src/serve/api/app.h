@@ -1,7 +1,8 @@
 #pragma once
 // Routes sluice-serve's HTTP API (docs/api.md) to its handlers: the reference-compatible `GET /` and
 // `POST /`, `POST /v1/classify`, `GET /v1/models`, `/healthz`, `/readyz`, `/metrics`, `/openapi.json`.
-// Checks API keys first, answers every error as {"error": {"code", "message"}}.
+// Checks API keys first, answers every error as {"error": {"code", "message"}}. Runs on the HTTP event loop
+// and never blocks it: a body over kInlineParseBytes is parsed on the worker pool.
 #include <functional>
 #include <memory>
 
@@ -12,6 +13,9 @@
 #include "serve/model/repository.h"
 
 namespace sluice::serve::api {
+
+// Request bodies larger than this are parsed on the classifier's worker pool, not on the event loop.
+constexpr size_t kInlineParseBytes = 64 * 1024;
 
 struct AppOptions {
   bool public_health = false;  // health, readiness, metrics and GET / without a key
@@ -31,6 +35,7 @@ class App {
 
  private:
   void classify(http::Request request, std::shared_ptr<http::Responder> responder, bool compat);
+  void parse_and_classify(http::Request request, std::shared_ptr<http::Responder> responder, bool compat);
   http::Response models_response() const;
   http::Response ready_response() const;
   model::ModelRepository& repository_;

@@ -68,6 +68,8 @@ bool Classifier::saturated() const {
                      [](const auto& kv) { return kv.second->saturated(); });
 }
 
+void Classifier::run_on_workers(std::function<void()> task) { boost::asio::post(pool_, std::move(task)); }
+
 std::variant<model::LoadedModel*, ApiError> Classifier::resolve_model(const std::string& name) const {
   model::LoadedModel* m = name.empty() ? repository_.default_model() : repository_.find(name);
   if (m) return m;

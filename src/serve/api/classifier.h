@@ -68,6 +68,8 @@ class Classifier {
   // The model a request names (or the default), or a 404 ApiError listing the available models.
   std::variant<model::LoadedModel*, ApiError> resolve_model(const std::string& name) const;
   bool saturated() const;  // any model's queue is full
+  // Runs `task` on the fetch/decode pool: for work too slow for the HTTP event loop (parsing a large body).
+  void run_on_workers(std::function<void()> task);
   // Finishes queued work and stops the threads. Idempotent.
   void shutdown();
 
