@@ -19,7 +19,7 @@ struct ServeConfig {
   int io_threads = 1;
   int max_batch = 8;
   int64_t max_queue_delay_us = 2000;
-  int max_queue = 32;                   // per model; beyond it: 503 + Retry-After
+  int max_queue = 256;  // per model; beyond it: 503 + Retry-After (docs/serve-cli.md: why 256)
   int64_t request_timeout_ms = 30'000;  // 504 after this
   int64_t fetch_connect_timeout_ms = 3'000;
   int64_t fetch_timeout_ms = 10'000;
