@@ -39,7 +39,7 @@ void XMLCALL on_start(void* data, const XML_Char* name, const XML_Char** attrs) 
   }
   std::string_view ns, local;
   split(name, ns, local);
-  ctx->handler->start(local, ctx->attributes);
+  ctx->handler->start_in(ns, local, ctx->attributes);
 }
 
 void XMLCALL on_end(void* data, const XML_Char* name) {

@@ -20,6 +20,13 @@ class XmlHandler {
  public:
   virtual ~XmlHandler() = default;
   virtual void start(std::string_view local, const std::vector<XmlAttribute>& attributes) = 0;
+  // The same with the element's namespace URI (empty when it has none), for handlers that must tell an
+  // element from an extension element of the same local name (x14:workbookPr); defaults to start().
+  virtual void start_in(std::string_view ns, std::string_view local,
+                        const std::vector<XmlAttribute>& attributes) {
+    (void)ns;
+    start(local, attributes);
+  }
   virtual void end(std::string_view local) { (void)local; }
 };
 

@@ -32,6 +32,12 @@ class RelationshipsHandler : public XmlHandler {
   }
 };
 
+// Transitional (what every writer uses) and Strict (ISO 29500 strict, an Excel "Save as" option).
+bool is_main_namespace(std::string_view ns) {
+  return ns == "http://schemas.openxmlformats.org/spreadsheetml/2006/main" ||
+         ns == "http://purl.oclc.org/ooxml/spreadsheetml/main" || ns.empty();
+}
+
 class WorkbookHandler : public XmlHandler {
  public:
   struct Sheet {
@@ -39,12 +45,17 @@ class WorkbookHandler : public XmlHandler {
   };
   std::vector<Sheet> sheets;
   bool date1904 = false;
-  void start(std::string_view local, const std::vector<XmlAttribute>& attributes) override {
+  void start(std::string_view, const std::vector<XmlAttribute>&) override {}
+  void start_in(std::string_view ns, std::string_view local,
+                const std::vector<XmlAttribute>& attributes) override {
     if (local == "sheet") {
       const auto* name = find_attribute(attributes, "name");
       const auto* id = find_attribute(attributes, "id", "relationships");
       sheets.push_back({name ? std::string(*name) : "", id ? std::string(*id) : ""});
-    } else if (local == "workbookPr") {
+    } else if (local == "workbookPr" && is_main_namespace(ns)) {
+      // Only the main workbookPr says which date system the book uses: Excel 2010+ also writes extension
+      // elements of the same local name (x14:workbookPr, x15:workbookPr) without date1904, which must not
+      // reset it.
       const auto* v = find_attribute(attributes, "date1904");
       date1904 = v != nullptr && (*v == "1" || *v == "true");
     }

@@ -51,6 +51,31 @@ TEST(XlsxWorkbook, ReadsSheetsDateSystemAndParts) {
   EXPECT_EQ(info->styles_part, "xl/styles.xml");
 }
 
+// Excel 2010+ (Mac and Windows) writes extension elements named workbookPr after the main one; only the main
+// one holds date1904 (issue 10, class 1: dates came out 4 years and 1 day early).
+TEST(XlsxWorkbook, ExtensionWorkbookPrDoesNotResetTheDateSystem) {
+  const char* book = R"(<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+      xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+      xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"
+      xmlns:x15="http://schemas.microsoft.com/office/spreadsheetml/2010/11/main"
+      xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">
+    <workbookPr date1904="1" defaultThemeVersion="166925"/>
+    <sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets>
+    <extLst><ext uri="{79F54976-1DA5-4618-B147-4CDE4B953A38}"><x14:workbookPr/></ext>
+    <ext uri="{140A7094-0E35-4892-8432-C4D2E57EDEB5}"><x15:workbookPr chartTrackingRefBase="1"/></ext></extLst>
+    </workbook>)";
+  auto info = parse_workbook(book, "", "xl/workbook.xml");
+  ASSERT_TRUE(info.is_ok()) << info.status().message();
+  EXPECT_TRUE(info->date1904);
+  // And an extension element cannot switch the 1904 system on either.
+  const char* plain = R"(<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+      xmlns:x15="http://schemas.microsoft.com/office/spreadsheetml/2010/11/main"><workbookPr/><sheets/>
+    <extLst><ext uri="x"><x15:workbookPr date1904="1"/></ext></extLst></workbook>)";
+  auto info2 = parse_workbook(plain, "", "xl/workbook.xml");
+  ASSERT_TRUE(info2.is_ok()) << info2.status().message();
+  EXPECT_FALSE(info2->date1904);
+}
+
 TEST(XlsxWorkbook, SelectsSheets) {
   WorkbookInfo info;
   info.sheets = {{"Chart", "c", false}, {"Data", "d", true}, {"2", "x", true}, {"More", "m", true}};
