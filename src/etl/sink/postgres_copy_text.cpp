@@ -6,6 +6,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "etl/message_text.h"
+
 namespace sluice::etl::internal {
 namespace {
 
@@ -136,7 +138,7 @@ common::Status CopyTextEncoder::append_row(const Batch& batch, size_t r, std::st
         } else if (d && std::isnan(*d)) {
           out += "\\N";
         } else {
-          bad = reject(batch, r, c, "'" + to_text(v) + "' is not an integer");
+          bad = reject(batch, r, c, quote_text(to_text(v)) + " is not an integer");
         }
         break;
       case ColumnType::kDouble:
@@ -151,14 +153,14 @@ common::Status CopyTextEncoder::append_row(const Batch& batch, size_t r, std::st
         } else if (const auto* i = std::get_if<int64_t>(&v)) {
           append_number(*i, out);
         } else {
-          bad = reject(batch, r, c, "'" + to_text(v) + "' is not a number");
+          bad = reject(batch, r, c, quote_text(to_text(v)) + " is not a number");
         }
         break;
       case ColumnType::kBool:
         if (const auto* b = std::get_if<bool>(&v)) {
           out += *b ? 't' : 'f';
         } else {
-          bad = reject(batch, r, c, "'" + to_text(v) + "' is not a boolean");
+          bad = reject(batch, r, c, quote_text(to_text(v)) + " is not a boolean");
         }
         break;
       case ColumnType::kDateTime:
@@ -172,7 +174,7 @@ common::Status CopyTextEncoder::append_row(const Batch& batch, size_t r, std::st
           bad = reject(batch, r, c,
                        "a time of day without a date (" + format_datetime(*dt) + ") cannot be stored");
         } else {
-          bad = reject(batch, r, c, "'" + to_text(v) + "' is not a date and time");
+          bad = reject(batch, r, c, quote_text(to_text(v)) + " is not a date and time");
         }
         break;
       case ColumnType::kText:

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "etl/message_text.h"
 #include "etl/source/header_names.h"
 
 #if defined(__SSE2__)
@@ -422,7 +423,14 @@ common::Status CsvSource::read_header() {
   }
   std::vector<std::string> names;
   names.reserve(fields_.size());
-  for (size_t i = 0; i < fields_.size(); ++i) names.emplace_back(field(i));
+  for (size_t i = 0; i < fields_.size(); ++i) {
+    names.emplace_back(field(i));
+    if (names.back().find('\0') != std::string::npos) {
+      return common::invalid_input(where(record_line_) + "header field " + std::to_string(i + 1) + " " +
+                                   quote_text(names.back()) +
+                                   " holds a NUL character (U+0000), which a column name cannot hold");
+    }
+  }
   names = normalise_header_names(std::move(names));
   for (size_t i = 0; i < names.size(); ++i) {
     schema_.push_back({std::move(names[i]), ColumnType::kUnknown, std::to_string(i + 1)});

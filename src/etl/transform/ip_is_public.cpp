@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "common/ip_address.h"
+#include "etl/message_text.h"
 #include "etl/transform/step_support.h"
 #include "etl/transform/steps.h"
 
@@ -12,37 +13,11 @@ namespace sluice::etl {
 namespace {
 
 constexpr const char* kStepName = "ip_is_public";
-// Long enough for any address with a scope id; a longer cell is not an address and its tail adds nothing.
-constexpr size_t kMaxQuoted = 80;
-
-// The value as a message shows it: text in single quotes with control bytes escaped (the message is one
-// line of a log or a CSV cell) and cut at kMaxQuoted bytes on a UTF-8 boundary; other values by their type.
+// The value as a message shows it: text quoted by quote_text (escaped, cut); other values by their type.
 std::string describe_value(const Value& v) {
   const auto* text = std::get_if<std::string>(&v);
   if (text == nullptr) return std::string(column_type_name(type_of(v))) + " " + to_text(v);
-  size_t end = text->size();
-  bool cut = false;
-  if (end > kMaxQuoted) {
-    end = kMaxQuoted;
-    while (end > 0 && (static_cast<unsigned char>((*text)[end]) & 0xC0) == 0x80) --end;
-    cut = true;
-  }
-  std::string out = "'";
-  for (size_t i = 0; i < end; ++i) {
-    const unsigned char c = static_cast<unsigned char>((*text)[i]);
-    if (c < 0x20 || c == 0x7f) {
-      char escaped[8];
-      std::snprintf(escaped, sizeof escaped, "\\x%02x", c);
-      out += escaped;
-    } else if (c == '\'' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  out += cut ? "'..." : "'";
-  return out;
+  return quote_text(*text);
 }
 
 class IpIsPublicStep final : public Step {

@@ -93,15 +93,16 @@ TEST(IpIsPublicStepTest, ANonTextValueIsACellErrorNamingItsType) {
 TEST(IpIsPublicStepTest, MessagesStayOnOneLineAndShort) {
   auto step = make_ip_is_public_step("ip_address", "is_public_ip");
   ASSERT_TRUE(step->bind(input_schema()).is_ok());
-  // 79 ASCII bytes then a 2-byte character straddling the 80-byte cut: it is dropped whole.
+  // 79 ASCII characters then a 2-byte one: the cut after 80 characters keeps it whole (quote_text).
   std::string long_value = std::string(79, 'x') + "\xc3\xa9" + std::string(100, 'y');
   Batch batch = batch_of({std::string("1.2.3.4\n"), std::string("it's"), long_value});
   std::vector<CellError> errors;
   step->apply(batch, errors);
   ASSERT_EQ(errors.size(), 3u);
-  EXPECT_EQ(errors[0].message, "'1.2.3.4\\x0a' is not an IPv4 or IPv6 address");
+  EXPECT_EQ(errors[0].message, "'1.2.3.4\\n' is not an IPv4 or IPv6 address");
   EXPECT_EQ(errors[1].message, "'it\\'s' is not an IPv4 or IPv6 address");
-  EXPECT_EQ(errors[2].message, "'" + std::string(79, 'x') + "'... is not an IPv4 or IPv6 address");
+  EXPECT_EQ(errors[2].message,
+            "'" + std::string(79, 'x') + "\xc3\xa9'... (181 bytes) is not an IPv4 or IPv6 address");
 }
 
 TEST(IpIsPublicStepTest, ErrorsAreAppendedToThoseOfEarlierSteps) {

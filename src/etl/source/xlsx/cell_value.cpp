@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "etl/message_text.h"
 #include "etl/source/xlsx/ooxml_escape.h"
 
 namespace sluice::etl::xlsx {
@@ -192,7 +193,7 @@ bool convert_cell_slow(const RawCell& cell, std::string_view text, const CellCon
       }
       double v;
       if (!parse_double(t, v)) {
-        problem = "'" + std::string(text) + "' is not a number";
+        problem = quote_text(text) + " is not a number";
         return false;
       }
       if (kind == NumberKind::kNumber) {
@@ -207,9 +208,14 @@ bool convert_cell_slow(const RawCell& cell, std::string_view text, const CellCon
     case CellType::kSharedString: {
       uint64_t index;
       const size_t size = context.shared_strings->size();
+      if (trim(text).empty()) {
+        // <c t="s"/> or <v/>: a cell with no value, as openpyxl reads it (Excel writes these).
+        out = std::monostate{};
+        return true;
+      }
       if (!parse_index(text, index) && !parse_index(trim(text), index)) index = UINT64_MAX;
       if (index >= size) {
-        problem = "shared string index '" + std::string(text) + "' is not in the shared strings table (" +
+        problem = "shared string index " + quote_text(text) + " is not in the shared strings table (" +
                   std::to_string(size) + " strings)";
         return false;
       }
@@ -238,7 +244,7 @@ bool convert_cell_slow(const RawCell& cell, std::string_view text, const CellCon
       else if (t == "false" || t == "FALSE")
         out = false;
       else {
-        problem = "'" + std::string(text) + "' is not a boolean (expected 0 or 1)";
+        problem = quote_text(text) + " is not a boolean (expected 0 or 1)";
         return false;
       }
       return true;
@@ -253,7 +259,7 @@ bool convert_cell_slow(const RawCell& cell, std::string_view text, const CellCon
       }
       DateTime dt;
       if (!parse_iso8601(trim(text), dt)) {
-        problem = "'" + std::string(text) + "' is not an ISO 8601 date or time";
+        problem = quote_text(text) + " is not an ISO 8601 date or time";
         return false;
       }
       out = dt;

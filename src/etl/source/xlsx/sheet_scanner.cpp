@@ -3,6 +3,7 @@
 #include <array>
 #include <cstring>
 
+#include "etl/message_text.h"
 #include "etl/source/xlsx/cell_ref.h"
 #include "etl/source/xlsx/element_text.h"
 #include "etl/source/xlsx/xml_lex.h"
@@ -136,7 +137,7 @@ common::Result<bool> SheetScanner::next_row(SheetRow& row) {
 common::Status SheetScanner::error_status() const {
   std::string message =
       part_ + ": malformed XML at byte " + std::to_string(buf_.offset_of(err_.at)) + ": " + err_.what;
-  if (!bad_value_.empty()) message += " '" + bad_value_ + "'";
+  if (!bad_value_.empty()) message += " " + quote_text(bad_value_);
   return common::invalid_input(std::move(message));
 }
 
