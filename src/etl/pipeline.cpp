@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <new>
 #include <thread>
 
 #include "etl/bounded_queue.h"
@@ -89,15 +90,21 @@ RunResult run_pipeline(Source& source, const Pipeline& pipeline, Sink* sink, con
   BoundedQueue<Batch> queue(options.queue_batches);
   common::Status reader_status;
   std::thread reader([&] {
-    for (;;) {
-      Batch batch;
-      auto more = source.next(batch);
-      if (!more) {
-        reader_status = more.status();
-        break;
+    // An exception escaping a thread aborts the process; an allocation failure becomes an error instead.
+    try {
+      for (;;) {
+        Batch batch;
+        auto more = source.next(batch);
+        if (!more) {
+          reader_status = more.status();
+          break;
+        }
+        if (batch.num_rows() > 0 && !queue.push(std::move(batch))) break;
+        if (!more.value()) break;
       }
-      if (batch.num_rows() > 0 && !queue.push(std::move(batch))) break;
-      if (!more.value()) break;
+    } catch (const std::bad_alloc&) {
+      reader_status = common::Status(common::Code::kResourceExhausted,
+                                     "out of memory while reading the input (is a cell or string huge?)");
     }
     queue.close();
   });
@@ -106,69 +113,76 @@ RunResult run_pipeline(Source& source, const Pipeline& pipeline, Sink* sink, con
   std::vector<CellError> errors;
   std::vector<bool> keep;
   RunSummary& summary = result.summary;
-  while (auto next = queue.pop()) {
-    Batch& batch = *next;
-    summary.rows_read += batch.num_rows();
-    std::optional<Batch> raw;
-    if (rejects) raw = batch;
-    errors.clear();
-    for (const auto& step : pipeline) step->apply(batch, errors);
-    if (!errors.empty()) {
-      if (rejects) {
-        for (const CellError& e : errors) {
+  try {
+    while (auto next = queue.pop()) {
+      Batch& batch = *next;
+      summary.rows_read += batch.num_rows();
+      std::optional<Batch> raw;
+      if (rejects) raw = batch;
+      errors.clear();
+      for (const auto& step : pipeline) step->apply(batch, errors);
+      if (!errors.empty()) {
+        if (rejects) {
+          for (const CellError& e : errors) {
+            Field where{e.column, ColumnType::kUnknown, e.origin};
+            rejects->add(source.location(where, batch.source_rows[e.row]), e.message,
+                         options.on_error == OnError::kNull   ? "null"
+                         : options.on_error == OnError::kSkip ? "skip"
+                                                              : "fail",
+                         *raw, e.row);
+          }
+        }
+        if (options.on_error == OnError::kFail) {
+          const CellError& e = errors.front();
           Field where{e.column, ColumnType::kUnknown, e.origin};
-          rejects->add(source.location(where, batch.source_rows[e.row]), e.message,
-                       options.on_error == OnError::kNull   ? "null"
-                       : options.on_error == OnError::kSkip ? "skip"
-                                                            : "fail",
-                       *raw, e.row);
+          fail(Stage::kValue,
+               common::invalid_input(source.location(where, batch.source_rows[e.row]) + ": " + e.message));
+          break;
+        }
+        if (options.on_error == OnError::kSkip) {
+          keep.assign(batch.num_rows(), true);
+          for (const CellError& e : errors) keep[e.row] = false;
+          const size_t before = batch.num_rows();
+          filter_rows(batch, keep);
+          summary.rows_rejected += before - batch.num_rows();
+        } else {
+          summary.values_nulled += errors.size();
         }
       }
-      if (options.on_error == OnError::kFail) {
-        const CellError& e = errors.front();
-        Field where{e.column, ColumnType::kUnknown, e.origin};
-        fail(Stage::kValue,
-             common::invalid_input(source.location(where, batch.source_rows[e.row]) + ": " + e.message));
-        break;
-      }
-      if (options.on_error == OnError::kSkip) {
-        keep.assign(batch.num_rows(), true);
-        for (const CellError& e : errors) keep[e.row] = false;
-        const size_t before = batch.num_rows();
+      if (options.max_rows && summary.rows_loaded + batch.num_rows() > options.max_rows) {
+        keep.assign(batch.num_rows(), false);
+        std::fill(keep.begin(), keep.begin() + static_cast<long>(options.max_rows - summary.rows_loaded),
+                  true);
         filter_rows(batch, keep);
-        summary.rows_rejected += before - batch.num_rows();
-      } else {
-        summary.values_nulled += errors.size();
       }
-    }
-    if (options.max_rows && summary.rows_loaded + batch.num_rows() > options.max_rows) {
-      keep.assign(batch.num_rows(), false);
-      std::fill(keep.begin(), keep.begin() + static_cast<long>(options.max_rows - summary.rows_loaded), true);
-      filter_rows(batch, keep);
-    }
-    if (!begun) {
-      resolve_types(schema, batch);
-      summary.output_schema = schema;
+      if (!begun) {
+        resolve_types(schema, batch);
+        summary.output_schema = schema;
+        if (sink) {
+          if (auto st = sink->begin(schema); !st) {
+            fail(Stage::kTarget, st);
+            break;
+          }
+        }
+        begun = true;
+      } else {
+        conform_types(schema, batch);
+      }
+      if (options.on_batch) options.on_batch(schema, batch);
       if (sink) {
-        if (auto st = sink->begin(schema); !st) {
+        if (auto st = sink->write(batch); !st) {
           fail(Stage::kTarget, st);
           break;
         }
       }
-      begun = true;
-    } else {
-      conform_types(schema, batch);
+      summary.rows_loaded += batch.num_rows();
+      if (options.on_progress) options.on_progress(summary.rows_read, batch.bytes_consumed);
+      if (options.max_rows && summary.rows_loaded >= options.max_rows) break;
     }
-    if (options.on_batch) options.on_batch(schema, batch);
-    if (sink) {
-      if (auto st = sink->write(batch); !st) {
-        fail(Stage::kTarget, st);
-        break;
-      }
-    }
-    summary.rows_loaded += batch.num_rows();
-    if (options.on_progress) options.on_progress(summary.rows_read, batch.bytes_consumed);
-    if (options.max_rows && summary.rows_loaded >= options.max_rows) break;
+  } catch (const std::bad_alloc&) {
+    // The reader thread must be joined before anything unwinds past it.
+    fail(Stage::kSource, common::Status(common::Code::kResourceExhausted,
+                                        "out of memory while transforming or writing the rows"));
   }
   queue.close();  // unblocks the reader if we stopped early
   reader.join();

@@ -43,12 +43,25 @@ struct Flags {
 };
 
 int fail(int code, const std::string& message) {
-  std::fprintf(stderr, "sluice-etl: %s\n", message.c_str());
+  // Input text reaches messages through quote_text(); this keeps the line one line whatever slipped by.
+  std::string line;
+  for (char c : message) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\x%02x", u);
+      line += escaped;
+    } else {
+      line += c;
+    }
+  }
+  std::fprintf(stderr, "sluice-etl: %s\n", line.c_str());
   return code;
 }
 
 int exit_code_for(Stage stage, const common::Status& status) {
   if (status.code() == common::Code::kInternal) return kExitInternal;
+  if (stage == Stage::kSource && status.code() == common::Code::kResourceExhausted) return kExitResources;
   // A step refusing its own configuration (a rename onto an existing name, an empty HMAC key) is a usage
   // error.
   if (stage == Stage::kTransform && status.code() == common::Code::kInvalidArgument) return kExitUsage;
@@ -110,7 +123,10 @@ int run_load(const Flags& flags) {
   const std::string url = resolve_target_url(flags.target);
   std::unique_ptr<Sink> sink;
   auto source = open_source(flags.input, source_options);
-  if (!source) return fail(kExitInput, source.status().message());
+  if (!source) {
+    return fail(source.status().code() == common::Code::kResourceExhausted ? kExitResources : kExitInput,
+                source.status().message());
+  }
   if (!dry_run) {
     SinkOptions sink_options;
     sink_options.table = flags.table;

@@ -30,14 +30,28 @@ common::Result<bool> SharedStringsScanner::next(std::string& text) {
 }
 
 namespace {
-// Undoes _xHHHH_ escapes in the string being built, then ends it.
-void finish_string(SharedStrings& table, std::string& scratch) {
-  if (const std::string_view text = table.pending(); may_hold_escapes(text)) {
+// Undoes _xHHHH_ escapes in the string being built, then ends it; fails when it breaks a limit.
+common::Status finish_string(SharedStrings& table, std::string& scratch, const std::string& part) {
+  const std::string_view text = table.pending();
+  if (text.size() > kMaxStringBytes) {
+    return common::Status(common::Code::kResourceExhausted,
+                          part + ": shared string " + std::to_string(table.size()) + " is " +
+                              std::to_string(text.size()) + " bytes long, more than the limit of " +
+                              std::to_string(kMaxStringBytes >> 20) + " MiB for one string");
+  }
+  if (table.arena().size() > kMaxSharedStringsBytes) {
+    return common::Status(common::Code::kResourceExhausted,
+                          part + ": the shared strings hold more than the limit of " +
+                              std::to_string(kMaxSharedStringsBytes >> 20) + " MiB of text (at string " +
+                              std::to_string(table.size()) + ")");
+  }
+  if (may_hold_escapes(text)) {
     scratch.assign(text);
     table.arena().resize(table.arena().size() - text.size());
     append_unescaped(scratch, table.arena());
   }
   table.end_string();
+  return common::Status::ok();
 }
 }  // namespace
 
@@ -49,18 +63,18 @@ common::Status SharedStringsScanner::read_all(SharedStrings& table, uint64_t siz
     if (step == Step::kItem) {
       if (!reserved) {
         // Text is never longer than the XML that holds it, and an item takes at least 5 bytes (<si/>).
-        const uint64_t bytes = std::min<uint64_t>(size_hint, uint64_t{1} << 32);
+        const uint64_t bytes = std::min<uint64_t>(size_hint, kMaxSharedStringsBytes);
         std::string first(table.pending());
         table.arena().resize(table.arena().size() - first.size());
         table.reserve(std::min<uint64_t>(declared_count_, bytes / 5), bytes);
         table.arena().append(first);
         reserved = true;
       }
-      finish_string(table, scratch);
+      SLUICE_RETURN_IF_ERROR(finish_string(table, scratch, part_));
       // Most tables are long runs of plain items: read those here, without a round trip through scan().
       const char* p = buf_.pos();
       for (const char* q; (q = scan_simple_item(p, buf_.end(), table.arena())) != nullptr; p = q) {
-        finish_string(table, scratch);
+        SLUICE_RETURN_IF_ERROR(finish_string(table, scratch, part_));
       }
       buf_.consume_to(p);
     } else if (step == Step::kEnd) {

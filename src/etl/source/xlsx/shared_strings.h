@@ -13,6 +13,13 @@
 
 namespace sluice::etl::xlsx {
 
+// Limits that keep a hostile or broken workbook from taking the machine's memory: one string (a shared
+// string, or a cell's own text) may hold at most kMaxStringBytes (Excel's own limit is 32,767 characters,
+// under 128 KiB), and the whole shared strings table at most kMaxSharedStringsBytes of text. Beyond either,
+// reading fails with kResourceExhausted naming the part and the item.
+inline constexpr size_t kMaxStringBytes = size_t{64} << 20;
+inline constexpr size_t kMaxSharedStringsBytes = size_t{1} << 30;
+
 class SharedStrings {
  public:
   size_t size() const { return offsets_.size() - 1; }

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "etl/message_text.h"
 #include "etl/source/header_names.h"
 #include "etl/source/source.h"
 #include "etl/source/xlsx/cell_ref.h"
@@ -40,6 +41,9 @@ using xlsx::SheetScanner;
 using xlsx::ZipArchive;
 
 constexpr uint64_t kMaxSmallPart = uint64_t{64} << 20;  // workbook.xml, rels, styles.xml
+// A batch ends early once its text holds this much, so that memory in flight (the queue's batches) is
+// bounded by bytes as well as by rows.
+constexpr uint64_t kMaxBatchTextBytes = uint64_t{64} << 20;
 
 common::Status with_prefix(const std::string& prefix, const common::Status& st) {
   return common::Status(st.code(), prefix + st.message());
@@ -74,6 +78,15 @@ class XlsxSource final : public Source {
     return common::invalid_input(path_ + ":" + sheet_name_ + "!" +
                                  xlsx::column_letters(static_cast<int>(cell.column)) +
                                  std::to_string(row_.number) + ": " + problem);
+  }
+
+  common::Status cell_too_long(const xlsx::RawCell& cell) const {
+    return common::Status(
+        common::Code::kResourceExhausted,
+        cell_error(cell, "the cell's text is " + std::to_string(cell.text_size) +
+                             " bytes long, more than the limit of " +
+                             std::to_string(xlsx::kMaxStringBytes >> 20) + " MiB for one cell")
+            .message());
   }
 
   std::string path_, sheet_name_, part_name_;
@@ -168,6 +181,15 @@ common::Status XlsxSource::read_header(int header_row) {
     while (is_null(header.back())) header.pop_back();
     std::vector<std::string> names;
     for (const Value& v : header) names.push_back(to_text(v));
+    for (size_t c = 0; c < names.size(); ++c) {
+      if (names[c].find('\0') != std::string::npos) {
+        // No database takes a NUL in a column name (SQLite cuts the statement there: a syntax error).
+        return common::invalid_input(path_ + ":" + sheet_name_ + "!" +
+                                     xlsx::column_letters(static_cast<int>(c)) + std::to_string(row_.number) +
+                                     ": the header cell " + quote_text(names[c]) +
+                                     " holds a NUL character (U+0000), which a column name cannot hold");
+      }
+    }
     names = internal::normalise_header_names(std::move(names));
     for (size_t c = 0; c < names.size(); ++c) {
       schema_.push_back({names[c], ColumnType::kUnknown, xlsx::column_letters(static_cast<int>(c))});
@@ -187,7 +209,8 @@ common::Result<bool> XlsxSource::next(Batch& batch) {
   for (auto& column : batch.columns) column.reserve(batch_rows_);
   batch.source_rows.clear();
   size_t filled = 0;
-  while (!exhausted_ && filled < batch_rows_) {
+  uint64_t text_bytes = 0;  // bounds the batch by bytes too: a few huge strings must not fill batch_rows rows
+  while (!exhausted_ && filled < batch_rows_ && text_bytes < kMaxBatchTextBytes) {
     auto more = next_row();
     if (!more.is_ok()) return more.status();
     if (!*more) {
@@ -207,8 +230,10 @@ common::Result<bool> XlsxSource::next(Batch& batch) {
       Value& slot = column[filled];
       if (next_cell < cells.size() && cells[next_cell].column == c) {
         const xlsx::RawCell& cell = cells[next_cell++];
+        if (cell.text_size > xlsx::kMaxStringBytes) return cell_too_long(cell);
         if (!xlsx::convert_cell(cell, row_.text_of(cell), context_, slot, problem_))
           return cell_error(cell, problem_);
+        if (const auto* text = std::get_if<std::string>(&slot)) text_bytes += text->size();
         any = any || !is_null(slot);
       } else {
         slot = std::monostate{};

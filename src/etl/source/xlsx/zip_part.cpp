@@ -3,6 +3,7 @@
 #include <zip.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "etl/source/xlsx/crc32.h"
@@ -88,6 +89,13 @@ common::Result<std::unique_ptr<PartReader>> ZipArchive::open_part(const std::str
   if (!deflated && st.comp_method != ZIP_CM_STORE) {
     return common::unsupported(part + " uses zip compression method " + std::to_string(st.comp_method) +
                                " (only deflate and stored are supported)");
+  }
+  if (st.size > kMaxRatioFreeBytes && st.size / std::max<uint64_t>(st.comp_size, 1) > kMaxCompressionRatio) {
+    return common::Status(
+        common::Code::kResourceExhausted,
+        part + " would inflate " + std::to_string(st.size / std::max<uint64_t>(st.comp_size, 1)) + "-fold (" +
+            std::to_string(st.comp_size) + " to " + std::to_string(st.size) + " bytes), more than the " +
+            std::to_string(kMaxCompressionRatio) + "-fold limit for a part over 1 MiB (a zip bomb?)");
   }
   auto impl = std::make_unique<PartReader::Impl>();
   impl->part = part;
@@ -181,9 +189,17 @@ common::Status PartReader::skip_rest() {
 
 common::Result<size_t> PartReader::read(char* dst, size_t n) {
   if (done_ || n == 0) return size_t{0};
+  // Never inflate more than the directory declares (one byte more, to see that an entry lies): a zip bomb
+  // that declares 1 KB is refused after 1 KB, not after gigabytes.
+  n = static_cast<size_t>(std::min<uint64_t>(n, uncompressed_size_ - uncompressed_read_ + 1));
   bool ended = false;
   auto produced = impl_->deflated ? inflate_into(dst, n, ended) : read_stored(dst, n, ended);
   if (!produced.is_ok()) return produced;
+  if (uncompressed_read_ + *produced > uncompressed_size_) {
+    done_ = true;
+    return common::invalid_input("the data is longer than the " + std::to_string(uncompressed_size_) +
+                                 " bytes the zip directory declares (corrupt zip, or a zip bomb)");
+  }
   impl_->crc = update_crc32(impl_->crc, reinterpret_cast<const unsigned char*>(dst), *produced);
   uncompressed_read_ += *produced;
   if (ended) SLUICE_RETURN_IF_ERROR(finish());

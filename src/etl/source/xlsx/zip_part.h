@@ -17,6 +17,13 @@ namespace sluice::etl::xlsx {
 
 class PartReader;
 
+// A part is never inflated beyond the size the zip directory declares for it (reading fails at the first
+// byte past it), and a part declared larger than kMaxRatioFreeBytes may not declare more than
+// kMaxCompressionRatio times its compressed size: real worksheets compress 5- to 100-fold, while a run of
+// one repeated byte, a zip bomb's payload, inflates about 1030-fold under deflate.
+inline constexpr uint64_t kMaxRatioFreeBytes = uint64_t{1} << 20;
+inline constexpr uint64_t kMaxCompressionRatio = 1000;
+
 class ZipArchive {
  public:
   // Fails (kInvalidInput) when path is not a readable zip archive.
