@@ -49,6 +49,10 @@ struct RunResult {
 // sink is aborted, so the target is untouched.
 RunResult run_pipeline(Source& source, const Pipeline& pipeline, Sink* sink, const RunOptions& options);
 
+// The column types of the output are decided by the first kTypeWindowRows rows (whatever the batch size);
+// a later value that cannot take its column's type is a bad value (--on-error), never stored as is.
+inline constexpr uint64_t kTypeWindowRows = 8192;
+
 // The column types of the output, from the first batch: the type of a column's values, kDouble when ints
 // and floats mix, kText for any other mix and for columns that are all NULL.
 void resolve_types(Schema& schema, const Batch& first_batch);

@@ -5,14 +5,18 @@
 //
 // Rows as pandas.read_excel(engine="openpyxl") gives them, with these rules:
 //  - options.header_row is a sheet row number; rows above it are ignored. Its non-empty cells name the
-//    columns (pandas's Unnamed: N and name.1 rules, via normalise_header_names); the header's width is up to
-//    its last non-empty cell, and cells right of that width are ignored in every row.
+//    columns (pandas's Unnamed: N and name.1 rules, via normalise_header_names). Cells with a value right
+//    of the header's last non-empty cell make columns of their own, named "Unnamed: N" (N the 0-based
+//    column) as pandas names them, when they are in the first kWidthWindowRows rows after the header
+//    (read ahead at open, so the schema is known before the first batch); such a cell further down is an
+//    error naming it, never dropped.
 //  - A row whose cells (within the width) are all empty is skipped; pandas keeps such rows as all-NaN.
 //  - A row numbered at or below a row already read is dropped, as openpyxl does.
 //  - Refusals: an empty sheet, an empty header row, a header row below the last row with data.
 // Progress (total_bytes, Batch::bytes_consumed) counts the compressed bytes of the sheet's part. Once the
 // rows are read, the rest of the part is inflated too, so that its size and CRC-32 are checked.
 #include <algorithm>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -41,6 +45,9 @@ using xlsx::SheetScanner;
 using xlsx::ZipArchive;
 
 constexpr uint64_t kMaxSmallPart = uint64_t{64} << 20;  // workbook.xml, rels, styles.xml
+// Rows read ahead at open to find the columns right of the header (the same count as the pipeline's type
+// window, pipeline.h kTypeWindowRows).
+constexpr uint64_t kWidthWindowRows = 8192;
 // A batch ends early once its text holds this much, so that memory in flight (the queue's batches) is
 // bounded by bytes as well as by rows.
 constexpr uint64_t kMaxBatchTextBytes = uint64_t{64} << 20;
@@ -61,6 +68,8 @@ class XlsxSource final : public Source {
 
   const Schema& schema() const override { return schema_; }
   common::Result<bool> next(Batch& batch) override;
+  // Reads the first kWidthWindowRows rows ahead, widening the schema for cells right of the header.
+  common::Status read_window();
   // "DATASET.xlsx:Sheet1!F27"; "DATASET.xlsx:Sheet1 row 27" for a derived column, which has no letter.
   std::string location(const Field& field, uint64_t source_row) const override {
     if (field.origin.empty()) return path_ + ":" + sheet_name_ + " row " + std::to_string(source_row);
@@ -72,6 +81,11 @@ class XlsxSource final : public Source {
   // The next row in sheet order, skipping rows numbered at or below one already read (openpyxl drops them).
   common::Result<bool> next_row();
   common::Status read_header(int header_row);
+  // Fills batch with up to max_rows rows. grow: a cell right of the last column adds columns (named as pandas
+  // names them); otherwise it is an error naming the cell.
+  common::Result<bool> fill(Batch& batch, size_t max_rows, bool grow);
+  // Adds columns up to column (0-based), named "Unnamed: N" unless a header cell named them.
+  void widen_to(size_t column);
   // Places row_ in batch row `slot` when its cells are out of column order or repeat a column.
   common::Status place_unordered_row(Batch& batch, size_t slot, bool& any);
   common::Status cell_error(const xlsx::RawCell& cell, const std::string& problem) const {
@@ -98,6 +112,8 @@ class XlsxSource final : public Source {
   std::vector<NumberKind> style_kinds_;
   CellContext context_;
   Schema schema_;
+  std::vector<std::string> header_names_;  // as written, "" for an empty cell
+  std::deque<Batch> window_;               // rows read ahead by read_window(), handed out first
   SheetRow row_;
   uint64_t next_min_row_ = 1;
   bool exhausted_ = false;
@@ -135,7 +151,8 @@ common::Status XlsxSource::open(std::unique_ptr<ZipArchive> zip, const xlsx::Wor
   part_ = std::make_unique<xlsx::PrefetchReader>(std::move(*reader));
   part_name_ = part;
   scanner_ = std::make_unique<SheetScanner>(*part_, part);
-  return read_header(header_row);
+  SLUICE_RETURN_IF_ERROR(read_header(header_row));
+  return read_window();
 }
 
 common::Result<bool> XlsxSource::next_row() {
@@ -190,6 +207,7 @@ common::Status XlsxSource::read_header(int header_row) {
                                      " holds a NUL character (U+0000), which a column name cannot hold");
       }
     }
+    header_names_ = names;
     names = internal::normalise_header_names(std::move(names));
     for (size_t c = 0; c < names.size(); ++c) {
       schema_.push_back({names[c], ColumnType::kUnknown, xlsx::column_letters(static_cast<int>(c))});
@@ -202,15 +220,51 @@ common::Status XlsxSource::read_header(int header_row) {
                                std::to_string(last_with_data) + ")");
 }
 
+void XlsxSource::widen_to(size_t column) {
+  if (column < schema_.size()) return;
+  header_names_.resize(column + 1);
+  std::vector<std::string> names = internal::normalise_header_names(header_names_);
+  for (size_t c = schema_.size(); c <= column; ++c) {
+    schema_.push_back({names[c], ColumnType::kUnknown, xlsx::column_letters(static_cast<int>(c))});
+  }
+}
+
+common::Status XlsxSource::read_window() {
+  uint64_t rows = 0;
+  while (rows < kWidthWindowRows) {
+    Batch batch;
+    auto more =
+        fill(batch, static_cast<size_t>(std::min<uint64_t>(batch_rows_, kWidthWindowRows - rows)), true);
+    if (!more.is_ok()) return more.status();
+    rows += batch.num_rows();
+    if (batch.num_rows() > 0) window_.push_back(std::move(batch));
+    if (!*more) break;
+  }
+  for (Batch& batch : window_) {
+    for (auto& column : batch.columns) column.resize(batch.num_rows());
+    batch.columns.resize(schema_.size(), std::vector<Value>(batch.num_rows()));
+  }
+  return common::Status::ok();
+}
+
 common::Result<bool> XlsxSource::next(Batch& batch) {
+  if (!window_.empty()) {
+    batch = std::move(window_.front());
+    window_.pop_front();
+    return true;
+  }
+  return fill(batch, batch_rows_, false);
+}
+
+common::Result<bool> XlsxSource::fill(Batch& batch, size_t max_rows, bool grow) {
   // Slots left from the previous batch are overwritten in place, so that their strings' storage is reused.
-  const size_t width = schema_.size();
+  size_t width = schema_.size();
   batch.columns.resize(width);
-  for (auto& column : batch.columns) column.reserve(batch_rows_);
+  for (auto& column : batch.columns) column.reserve(max_rows);
   batch.source_rows.clear();
   size_t filled = 0;
   uint64_t text_bytes = 0;  // bounds the batch by bytes too: a few huge strings must not fill batch_rows rows
-  while (!exhausted_ && filled < batch_rows_ && text_bytes < kMaxBatchTextBytes) {
+  while (!exhausted_ && filled < max_rows && text_bytes < kMaxBatchTextBytes) {
     auto more = next_row();
     if (!more.is_ok()) return more.status();
     if (!*more) {
@@ -240,10 +294,28 @@ common::Result<bool> XlsxSource::next(Batch& batch) {
       }
     }
     for (size_t k = next_cell; k < cells.size(); ++k) {
-      if (cells[k].column < width) {
-        SLUICE_RETURN_IF_ERROR(place_unordered_row(batch, filled, any));
-        break;
+      if (cells[k].column >= width) {
+        // Right of the last column: a column of its own (pandas keeps it as "Unnamed: N") while the
+        // columns are being found; after that, an error rather than a silent drop.
+        Value value;
+        if (cells[k].text_size > xlsx::kMaxStringBytes) return cell_too_long(cells[k]);
+        if (!xlsx::convert_cell(cells[k], row_.text_of(cells[k]), context_, value, problem_))
+          return cell_error(cells[k], problem_);
+        if (is_null(value)) continue;
+        if (!grow) {
+          return cell_error(cells[k],
+                            "a value right of the last column (" +
+                                xlsx::column_letters(static_cast<int>(width - 1)) +
+                                "); the columns are the header's and those with values in the first " +
+                                std::to_string(kWidthWindowRows) + " rows");
+        }
+        widen_to(cells[k].column);
+        width = schema_.size();
+        batch.columns.resize(width);
+        for (auto& column : batch.columns) column.resize(filled + 1);
       }
+      SLUICE_RETURN_IF_ERROR(place_unordered_row(batch, filled, any));
+      break;
     }
     if (any) {
       batch.source_rows.push_back(row_.number);

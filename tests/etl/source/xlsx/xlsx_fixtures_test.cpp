@@ -35,11 +35,16 @@ TEST(XlsxFixtures, LibreOfficeSparseSecondSheet) {
   options.sheet = "Sparse";
   auto source = open_source(fixture("libreoffice_sparse.xlsx"), options);
   ASSERT_TRUE(source.is_ok()) << source.status().message();
-  // pandas also keeps the all-empty rows 3-5 (as NaN rows) and the columns right of the header up to J.
-  EXPECT_EQ(show_schema((*source)->schema()), "a(A) Unnamed: 1(B) Unnamed: 2(C) d(D) e(E)");
+  // The columns right of the header up to J are kept, as pandas keeps them (issue 10, class 2); pandas
+  // also keeps the all-empty rows 3-5 (as NaN rows).
+  EXPECT_EQ(
+      show_schema((*source)->schema()),
+      "a(A) Unnamed: 1(B) Unnamed: 2(C) d(D) e(E) Unnamed: 5(F) Unnamed: 6(G) Unnamed: 7(H) Unnamed: 8(I) "
+      "Unnamed: 9(J)");
   EXPECT_EQ(read_all(**source),
-            "2: 1 | null | null | null | 5\n6: null | 'middle' | null | 4 | null\n7: 7 | null | null | null "
-            "| null\n");
+            "2: 1 | null | null | null | 5 | null | null | null | null | null\n"
+            "6: null | 'middle' | null | 4 | null | null | null | null | null | null\n"
+            "7: 7 | null | null | null | null | null | null | null | null | 99\n");
 
   auto cover = open_source(fixture("libreoffice_sparse.xlsx"), {});
   ASSERT_TRUE(cover.is_ok()) << cover.status().message();

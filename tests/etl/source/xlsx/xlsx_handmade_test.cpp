@@ -79,9 +79,11 @@ TEST(XlsxHandmade, PrefixedNamespacesMissingReferencesAndSparseCells) {
        "", true});
   auto source = open_ok(write(dir, book));
   ASSERT_TRUE(source);
-  EXPECT_EQ(show_schema(source->schema()), "a(A) b(B) Unnamed: 2(C) d(D)");
-  // Row 6 has only an empty cell and row 7 none: both skipped. E-column values lie beyond the header.
-  EXPECT_EQ(read_all(*source), "2: 1 | null | 3 | 4\n5: null | 7 | null | null\n8: 8 | null | null | null\n");
+  // E-column values lie beyond the header: a column of their own, as in pandas (issue 10, class 2).
+  EXPECT_EQ(show_schema(source->schema()), "a(A) b(B) Unnamed: 2(C) d(D) Unnamed: 4(E)");
+  // Row 6 has only an empty cell and row 7 none: both skipped.
+  EXPECT_EQ(read_all(*source),
+            "2: 1 | null | 3 | 4 | 5\n5: null | 7 | null | null | null\n8: 8 | null | null | null | 9\n");
 }
 
 TEST(XlsxHandmade, RowsThatGoBackAreDroppedAsOpenpyxlDoes) {
@@ -119,8 +121,9 @@ TEST(XlsxHandmade, HeaderNamesFollowPandas) {
        R"(<t></t></is></c></row><row r="2"><c r="G2"><v>1</v></c><c r="A2"><v>0</v></c></row>)"});
   auto source = open_ok(write(dir, book));
   ASSERT_TRUE(source);
-  EXPECT_EQ(show_schema(source->schema()), "x(A) Unnamed: 1(B) x.1(C) 2024(D) 1.5(E) True(F)");
-  EXPECT_EQ(read_all(*source), "2: 0 | null | null | null | null | null\n");
+  // G1 is empty, so G is named by its position; G2's value keeps it (pandas: Unnamed: 6).
+  EXPECT_EQ(show_schema(source->schema()), "x(A) Unnamed: 1(B) x.1(C) 2024(D) 1.5(E) True(F) Unnamed: 6(G)");
+  EXPECT_EQ(read_all(*source), "2: 0 | null | null | null | null | null | 1\n");
 }
 
 TEST(XlsxHandmade, SelectsSheetsByNameOrPositionThroughRelationships) {

@@ -14,6 +14,13 @@ using xlsx::testing::MiniWorkbook;
 using xlsx::testing::read_all;
 using xlsx::testing::show_schema;
 
+// What reading the workbook gives: its rows, or the error (the first rows are read when it is opened).
+std::string load(const std::string& path) {
+  auto source = open_source(path, {});
+  if (!source.is_ok()) return "error: " + source.status().message() + "\n";
+  return read_all(**source);
+}
+
 std::string write(const sluice::testing::TempDir& dir, const MiniWorkbook& book) {
   const std::string path = dir.file("book.xlsx");
   xlsx::testing::write_zip(path, book.entries());
@@ -61,19 +68,38 @@ TEST(XlsxIssue10, BadCellTextInMessagesIsEscapedAndCut) {
                               R"(<row r="3"><c r="A3"><v>x)" +
                                   huge + R"(</v></c></row>)"});
   const std::string path = write(dir, book);
-  auto source = open_source(path, {});
-  ASSERT_TRUE(source.is_ok()) << source.status().message();
-  EXPECT_EQ(read_all(**source),
-            "error: " + path + ":S!A2: 'red\\nline\\tx' is not a boolean (expected 0 or 1)\n");
+  EXPECT_EQ(load(path), "error: " + path + ":S!A2: 'red\\nline\\tx' is not a boolean (expected 0 or 1)\n");
   MiniWorkbook book2;
   book2.sheets.push_back({"S", R"(<row r="1"><c r="A1" t="inlineStr"><is><t>n</t></is></c></row>)"
                                R"(<row r="2"><c r="A2"><v>x)" +
                                    huge + R"(</v></c></row>)"});
   const std::string path2 = write(dir, book2);
-  auto source2 = open_source(path2, {});
-  ASSERT_TRUE(source2.is_ok()) << source2.status().message();
-  EXPECT_EQ(read_all(**source2), "error: " + path2 + ":S!A2: 'x" + std::string(79, '9') +
-                                     "'... (1048577 bytes) is not a number\n");
+  EXPECT_EQ(load(path2), "error: " + path2 + ":S!A2: 'x" + std::string(79, '9') +
+                             "'... (1048577 bytes) is not a number\n");
+}
+
+}  // namespace
+}  // namespace sluice::etl
+
+namespace sluice::etl {
+namespace {
+
+// Class 2: a value right of the header's last cell, below the rows read ahead to find the columns, is an
+// error naming the cell, never dropped.
+TEST(XlsxIssue10, AValueRightOfTheColumnsAfterTheWindowNamesTheCell) {
+  sluice::testing::TempDir dir;
+  MiniWorkbook book;
+  std::string rows = R"(<row r="1"><c r="A1" t="inlineStr"><is><t>a</t></is></c></row>)";
+  for (int r = 2; r <= 8194; ++r) rows += "<row r=\"" + std::to_string(r) + "\"><c><v>1</v></c></row>";
+  rows += R"(<row r="8195"><c r="A8195"><v>1</v></c><c r="C8195"><v>5</v></c></row>)";
+  book.sheets.push_back({"S", rows});
+  const std::string path = write(dir, book);
+  const std::string got = load(path);
+  const std::string want = "error: " + path +
+                           ":S!C8195: a value right of the last column (A); the columns are the header's and "
+                           "those with values in the first 8192 rows\n";
+  ASSERT_GE(got.size(), want.size());
+  EXPECT_EQ(got.substr(got.size() - want.size()), want);
 }
 
 }  // namespace

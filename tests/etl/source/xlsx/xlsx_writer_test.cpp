@@ -125,7 +125,7 @@ TEST(XlsxWriter, SparseCellsUnicodeAndRichStrings) {
          worksheet_write_string(ws, 4, 3, "😀 emoji", nullptr);
          worksheet_write_blank(ws, 6, 0, bold);  // styled but empty: the row is skipped
          worksheet_write_number(ws, 9, 0, 10, nullptr);
-         worksheet_write_number(ws, 9, 7, 99, nullptr);  // beyond the header: ignored
+         worksheet_write_number(ws, 9, 7, 99, nullptr);  // beyond the header: Unnamed: 7
          lxw_rich_string_tuple part1 = {bold, const_cast<char*>("Fett")};
          lxw_rich_string_tuple part2 = {nullptr, const_cast<char*>(" und normal")};
          lxw_rich_string_tuple* rich[] = {&part1, &part2, nullptr};
@@ -133,11 +133,13 @@ TEST(XlsxWriter, SparseCellsUnicodeAndRichStrings) {
        })) {
     auto source = open_ok(path);
     ASSERT_TRUE(source);
-    EXPECT_EQ(show_schema(source->schema()), "ключ(A) Unnamed: 1(B) Unnamed: 2(C) 値(D)");
+    EXPECT_EQ(
+        show_schema(source->schema()),
+        "ключ(A) Unnamed: 1(B) Unnamed: 2(C) 値(D) Unnamed: 4(E) Unnamed: 5(F) Unnamed: 6(G) Unnamed: 7(H)");
     EXPECT_EQ(read_all(*source),
-              "5: null | null | null | '😀 emoji'\n"
-              "10: 10 | null | null | null\n"
-              "12: null | 'Fett und normal' | null | null\n")
+              "5: null | null | null | '😀 emoji' | null | null | null | null\n"
+              "10: 10 | null | null | null | null | null | null | 99\n"
+              "12: null | 'Fett und normal' | null | null | null | null | null | null\n")
         << path;
     EXPECT_EQ(source->location(source->schema()[3], 5), path + ":Données!D5");
   }
