@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -26,6 +27,8 @@ namespace internal {
 namespace {
 
 constexpr size_t kMinBufferBytes = 16;
+// Rows read ahead to decide which columns are text, as many as the pipeline's type window.
+constexpr uint64_t kCsvTypeWindowRows = 8192;
 
 // First byte in [p, end) that can end an unquoted field (the delimiter, CR or LF), or end. Quotes inside an
 // unquoted field are literal, so they need not stop the scan.
@@ -196,6 +199,8 @@ class CsvSource final : public Source {
 
   const Schema& schema() const override { return schema_; }
   common::Result<bool> next(Batch& batch) override;
+  // Reads the first kCsvTypeWindowRows rows ahead and decides which columns are text (kept as written).
+  common::Status read_window();
   std::string location(const Field& field, uint64_t source_row) const override {
     return path_ + ":" + std::to_string(source_row) + " (column '" + field.name + "')";
   }
@@ -251,8 +256,13 @@ class CsvSource final : public Source {
   std::vector<FieldSpan> fields_;
   std::string scratch_;
 
+  // Fills batch with up to max_rows rows; raw_all: every cell as its text (for read_window).
+  common::Result<bool> fill(Batch& batch, size_t max_rows, bool raw_all);
+
   Schema schema_;
-  common::Status failed_;  // sticky: once the input proved bad, every later next() says so again
+  std::vector<bool> text_column_;  // decided by read_window(): cells kept as the text written
+  std::deque<Batch> window_;       // rows read ahead by read_window(), handed out first
+  common::Status failed_;          // sticky: once the input proved bad, every later next() says so again
 };
 
 CsvSource::Parsed CsvSource::parse_record() {
@@ -438,12 +448,68 @@ common::Status CsvSource::read_header() {
   return common::Status::ok();
 }
 
+common::Status CsvSource::read_window() {
+  uint64_t rows = 0;
+  while (rows < kCsvTypeWindowRows) {
+    Batch batch;
+    auto more = fill(
+        batch, static_cast<size_t>(std::min<uint64_t>(options_.batch_rows, kCsvTypeWindowRows - rows)), true);
+    if (!more.is_ok()) return more.status();
+    rows += batch.num_rows();
+    if (batch.num_rows() > 0) window_.push_back(std::move(batch));
+    if (!*more) break;
+  }
+  // pandas keeps a column's text as written when its cells are not all numbers or all booleans.
+  const size_t columns = schema_.size();
+  text_column_.assign(columns, false);
+  std::vector<Value> typed;
+  for (size_t c = 0; c < columns; ++c) {
+    bool number = false, boolean = false, text = false;
+    for (const Batch& batch : window_) {
+      for (const Value& v : batch.columns[c]) {
+        const auto* raw = std::get_if<std::string>(&v);
+        if (raw == nullptr) continue;
+        typed.clear();
+        append_cell(typed, *raw);
+        const ColumnType t = type_of(typed.back());
+        number = number || t == ColumnType::kInt || t == ColumnType::kDouble;
+        boolean = boolean || t == ColumnType::kBool;
+        text = text || t == ColumnType::kText;
+      }
+    }
+    text_column_[c] = text || (number && boolean);
+    if (text_column_[c]) continue;
+    for (Batch& batch : window_) {
+      typed.clear();
+      for (const Value& v : batch.columns[c]) {
+        if (const auto* raw = std::get_if<std::string>(&v)) {
+          append_cell(typed, *raw);
+        } else {
+          typed.emplace_back();
+        }
+      }
+      batch.columns[c] = std::move(typed);
+      typed = {};
+    }
+  }
+  return common::Status::ok();
+}
+
 common::Result<bool> CsvSource::next(Batch& batch) {
+  if (!window_.empty()) {
+    batch = std::move(window_.front());
+    window_.pop_front();
+    return true;
+  }
+  return fill(batch, options_.batch_rows, false);
+}
+
+common::Result<bool> CsvSource::fill(Batch& batch, size_t max_rows, bool raw_all) {
   const size_t columns = schema_.size();
   batch.columns.resize(columns);
   for (auto& column : batch.columns) column.clear();
   batch.source_rows.clear();
-  while (batch.source_rows.size() < options_.batch_rows) {
+  while (batch.source_rows.size() < max_rows) {
     common::Result<bool> got = next_record();
     if (!got.is_ok()) return got.status();
     if (!got.value()) break;
@@ -458,7 +524,18 @@ common::Result<bool> CsvSource::next(Batch& batch) {
                                 describe_delimiter(options_.delimiter) + ") must be quoted");
       return failed_;
     }
-    for (size_t i = 0; i < fields_.size(); ++i) append_cell(batch.columns[i], field(i));
+    for (size_t i = 0; i < fields_.size(); ++i) {
+      if (raw_all || text_column_[i]) {
+        const std::string_view text = field(i);
+        if (text.empty()) {
+          batch.columns[i].emplace_back();
+        } else {
+          batch.columns[i].emplace_back(std::in_place_type<std::string>, text);
+        }
+      } else {
+        append_cell(batch.columns[i], field(i));
+      }
+    }
     for (size_t i = fields_.size(); i < columns; ++i) batch.columns[i].emplace_back();
     batch.source_rows.push_back(record_line_);
   }
@@ -492,6 +569,7 @@ common::Result<std::unique_ptr<Source>> open_csv_with_buffer(const std::string& 
   const uint64_t total = S_ISREG(st.st_mode) ? static_cast<uint64_t>(st.st_size) : 0;
   auto source = std::make_unique<CsvSource>(path, options, fd, total, buffer_bytes, max_record_bytes);
   SLUICE_RETURN_IF_ERROR(source->read_header());
+  SLUICE_RETURN_IF_ERROR(source->read_window());
   return std::unique_ptr<Source>(std::move(source));
 }
 

@@ -17,7 +17,9 @@
 // - Cell typing, by content (quoted or not), with no trimming: empty -> NULL; [+-]digits fitting int64 ->
 //   int64 (leading zeros allowed: "007" is 7); a decimal with optional fraction and exponent that is a
 //   finite double -> double ("inf", "nan", hex and out-of-range values stay text); True/TRUE/true and
-//   False/FALSE/false -> bool; anything else -> the text as written.
+//   False/FALSE/false -> bool; anything else -> the text as written. A column whose first 8192 rows hold
+//   any text, or both numbers and booleans, is a text column, as pandas makes it an object column of
+//   strings: every cell keeps the text as written ("06" stays "06", not 6), in every row.
 // - Batch::source_rows and location() use the 1-based physical line on which a record starts; bytes are
 //   file bytes (the BOM included).
 // - Memory is the read buffer (1 MiB) plus one batch, whatever the file's size; a single record longer

@@ -155,13 +155,28 @@ TEST_F(CsvReaderTest, TypesCellsLikePandasForCleanColumns) {
       {"\" \"", text(" ")},
       {"caf\xC3\xA9", text("caf\xC3\xA9")},
   };
-  std::string csv = "k,v\n";
-  for (const auto& c : cases) csv += "k," + c.first + "\n";
-  Table t = read_ok(csv);
-  ASSERT_EQ(t.rows.size(), cases.size());
-  for (size_t i = 0; i < cases.size(); ++i) {
-    EXPECT_EQ(t.rows[i][1], cases[i].second) << "cell " << cases[i].first;
+  // Each in a column of its own: a column that mixes kinds is text as written (MixedColumnsKeepTheText).
+  for (const auto& c : cases) {
+    Table t = read_ok("k,v\nk," + c.first + "\n");
+    ASSERT_EQ(t.rows.size(), 1u) << "cell " << c.first;
+    EXPECT_EQ(t.rows[0][1], c.second) << "cell " << c.first;
   }
+}
+
+// Issue 10, class 5: a column that mixes numbers and text keeps the text exactly ("06" stays "06"), in the
+// rows read ahead and after them alike; a clean column is typed.
+TEST_F(CsvReaderTest, MixedColumnsKeepTheTextAsWritten) {
+  std::string csv = "code,n,flag\n06,1,True\nA1,2.50,False\n";
+  for (int i = 0; i < 9000; ++i) csv += "007,+3,true\n";
+  Table t = read_ok(csv);
+  ASSERT_EQ(t.rows.size(), 9002u);
+  EXPECT_EQ(t.rows[0], (std::vector<Value>{text("06"), integer(1), boolean(true)}));
+  EXPECT_EQ(t.rows[1], (std::vector<Value>{text("A1"), real(2.5), boolean(false)}));
+  EXPECT_EQ(t.rows[9001], (std::vector<Value>{text("007"), integer(3), boolean(true)}));
+  // Numbers and booleans together are text too (pandas: object).
+  Table u = read_ok("v\n1\nTrue\n");
+  EXPECT_EQ(u.rows[0][0], text("1"));
+  EXPECT_EQ(u.rows[1][0], text("True"));
 }
 
 TEST_F(CsvReaderTest, QuotedFieldsFollowRfc4180) {
@@ -179,8 +194,9 @@ TEST_F(CsvReaderTest, QuotesInsideUnquotedFieldsAreLiteralAsInPythonCsv) {
   Table t = read_ok("a,b,c\nab\"c,5\"\",x \"y\" z\n\"ab\"cd\"e,\"1\"7,\"\"\"a\"\"b\"c\n");
   ASSERT_EQ(t.rows.size(), 2u);
   EXPECT_EQ(t.rows[0], (std::vector<Value>{text("ab\"c"), text("5\"\""), text("x \"y\" z")}));
-  // Text after a closing quote is appended; the "1"7 case then types as an integer, as pandas would.
-  EXPECT_EQ(t.rows[1], (std::vector<Value>{text("abcd\"e"), integer(17), text("\"a\"bc")}));
+  // Text after a closing quote is appended; the "1"7 case then reads 17, kept as text because its column
+  // holds text too (pandas: an object column of the strings).
+  EXPECT_EQ(t.rows[1], (std::vector<Value>{text("abcd\"e"), text("17"), text("\"a\"bc")}));
 }
 
 TEST_F(CsvReaderTest, AcceptsLfCrlfLoneCrAndNoFinalNewline) {
@@ -325,20 +341,17 @@ TEST_F(CsvReaderTest, UnterminatedQuoteNamesTheLineWhereTheFieldBegan) {
 
 TEST_F(CsvReaderTest, RecordLongerThanTheLimitIsResourceExhausted) {
   const std::string path = dir_.write("data.csv", "a,b\n1,2\n3,\"open\n" + std::string(200, 'x') + "\n");
+  // The first rows are read when the file is opened (to decide which columns are text), so opening fails.
   auto source = internal::open_csv_with_buffer(path, {}, 16, 64);
-  ASSERT_TRUE(source.is_ok()) << source.status().message();
-  Batch batch;
-  common::Result<bool> got = (*source)->next(batch);
-  ASSERT_FALSE(got.is_ok());
-  EXPECT_EQ(got.status().code(), common::Code::kResourceExhausted);
-  EXPECT_THAT(got.status().message(), StartsWith(path + ":3: the record that starts on this line is longer "
-                                                        "than 64 bytes; is a quote left open"));
+  ASSERT_FALSE(source.is_ok());
+  EXPECT_EQ(source.status().code(), common::Code::kResourceExhausted);
+  EXPECT_THAT(source.status().message(),
+              StartsWith(path + ":3: the record that starts on this line is longer "
+                                "than 64 bytes; is a quote left open"));
   // The same file with room for the record reads up to the unclosed quote.
   source = internal::open_csv_with_buffer(path, {}, 16, 1024);
-  ASSERT_TRUE(source.is_ok());
-  got = (*source)->next(batch);
-  ASSERT_FALSE(got.is_ok());
-  EXPECT_EQ(got.status().code(), common::Code::kInvalidInput);
+  ASSERT_FALSE(source.is_ok());
+  EXPECT_EQ(source.status().code(), common::Code::kInvalidInput);
 }
 
 TEST_F(CsvReaderTest, InvalidUtf8NamesTheLine) {
@@ -361,17 +374,23 @@ TEST_F(CsvReaderTest, InvalidUtf8NamesTheLine) {
 }
 
 TEST_F(CsvReaderTest, ErrorsStickAfterTheFirst) {
-  const std::string path = dir_.write("data.csv", "a\n1\n\xFF\n2\n");
+  // Past the 8192 rows read when the file is opened.
+  std::string csv = "a\n";
+  for (int i = 0; i < 9000; ++i) csv += "1\n";
+  const std::string path = dir_.write("data.csv", csv + "\xFF\n2\n");
   SourceOptions options;
-  options.batch_rows = 1;
+  options.batch_rows = 1000;
   auto source = internal::open_csv(path, options);
   ASSERT_TRUE(source.is_ok());
   Batch batch;
-  ASSERT_TRUE((*source)->next(batch).is_ok());
-  EXPECT_FALSE((*source)->next(batch).is_ok());
+  common::Result<bool> got = true;
+  int batches = 0;
+  while ((got = (*source)->next(batch)).is_ok() && *got) ++batches;
+  EXPECT_EQ(batches, 9);
+  ASSERT_FALSE(got.is_ok());
   common::Result<bool> again = (*source)->next(batch);
   ASSERT_FALSE(again.is_ok());
-  EXPECT_THAT(again.status().message(), HasSubstr(":3: invalid UTF-8"));
+  EXPECT_THAT(again.status().message(), HasSubstr(":9002: invalid UTF-8"));
 }
 
 TEST_F(CsvReaderTest, LocationNamesThePhysicalLineWhereTheRecordStarts) {
@@ -422,8 +441,9 @@ TEST_F(CsvReaderTest, BatchBoundariesDoNotChangeTheRows) {
   SourceOptions options;
   const Table whole = read_ok(tricky_csv(), options);
   ASSERT_EQ(whole.rows.size(), 41u);
-  EXPECT_EQ(whole.rows[0], (std::vector<Value>{integer(0), text("multi\r\nline \"quoted\"\n0"), real(0.5)}));
-  EXPECT_EQ(whole.rows[4], (std::vector<Value>{integer(4), text("\"xy"), null()}));
+  // Every column mixes text in, so every cell is kept as written, as pandas keeps them.
+  EXPECT_EQ(whole.rows[0], (std::vector<Value>{text("0"), text("multi\r\nline \"quoted\"\n0"), text("0.5")}));
+  EXPECT_EQ(whole.rows[4], (std::vector<Value>{text("4"), text("\"xy"), null()}));
   EXPECT_EQ(whole.rows[40], (std::vector<Value>{text("last"), text("no newline\nat end"), null()}));
   EXPECT_EQ(whole.lines[0], 2u);
   EXPECT_EQ(whole.lines[1], 5u);
@@ -463,7 +483,7 @@ TEST_F(CsvReaderTest, RecordSpansTheDefaultOneMebibyteBuffer) {
   ASSERT_GE(t.rows.size(), 2u);
   EXPECT_EQ(t.rows[t.rows.size() - 2][1], text("start\n" + big + "\nend"));
   EXPECT_EQ(t.lines[t.lines.size() - 2], big_line);
-  EXPECT_EQ(t.rows.back(), (std::vector<Value>{text("after"), integer(1)}));
+  EXPECT_EQ(t.rows.back(), (std::vector<Value>{text("after"), text("1")}));  // a text column
   EXPECT_EQ(t.lines.back(), big_line + 3);
   EXPECT_EQ(t.bytes_consumed.back(), csv.size());
 }
