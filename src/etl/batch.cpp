@@ -20,6 +20,8 @@ const char* column_type_name(ColumnType type) {
       return "text";
     case ColumnType::kDateTime:
       return "datetime";
+    case ColumnType::kTime:
+      return "time";
   }
   return "unknown";
 }
@@ -35,7 +37,7 @@ ColumnType type_of(const Value& v) {
     case 4:
       return ColumnType::kText;
     case 5:
-      return ColumnType::kDateTime;
+      return std::get<DateTime>(v).kind == DateTime::Kind::kTime ? ColumnType::kTime : ColumnType::kDateTime;
     default:
       return ColumnType::kUnknown;
   }
@@ -76,7 +78,8 @@ std::string format_datetime(const DateTime& dt) {
     if (dt.kind == DateTime::Kind::kDate) return std::string(buf, n);
     buf[n++] = ' ';
   }
-  n += std::snprintf(buf + n, sizeof buf - n, "%02d:%02d:%02d", static_cast<int>(secs / 3600),
+  const int64_t hours = secs / 3600 + (dt.kind == DateTime::Kind::kTime ? days * 24 : 0);
+  n += std::snprintf(buf + n, sizeof buf - n, "%02" PRId64 ":%02d:%02d", hours,
                      static_cast<int>(secs / 60 % 60), static_cast<int>(secs % 60));
   if (frac != 0) n += std::snprintf(buf + n, sizeof buf - n, ".%06d", static_cast<int>(frac));
   return std::string(buf, n);

@@ -20,13 +20,15 @@ struct DateTime {
 // std::monostate is SQL NULL.
 using Value = std::variant<std::monostate, int64_t, double, bool, std::string, DateTime>;
 
-enum class ColumnType { kUnknown, kInt, kDouble, kBool, kText, kDateTime };
+// kTime: times of day and durations (a DateTime of kind kTime, which may exceed 24 hours).
+enum class ColumnType { kUnknown, kInt, kDouble, kBool, kText, kDateTime, kTime };
 const char* column_type_name(ColumnType type);
 
 inline bool is_null(const Value& v) { return v.index() == 0; }
 // The type a value would give its column; kUnknown for NULL.
 ColumnType type_of(const Value& v);
-// ISO 8601 rendering as pandas/SQLAlchemy write it: 'YYYY-MM-DD HH:MM:SS[.ffffff]', 'YYYY-MM-DD', 'HH:MM:SS'.
+// ISO 8601 rendering as pandas/SQLAlchemy write it: 'YYYY-MM-DD HH:MM:SS[.ffffff]', 'YYYY-MM-DD', 'HH:MM:SS';
+// a kTime of a day or more keeps its days in the hours ('26:00:00'), as MySQL's TIME writes it.
 std::string format_datetime(const DateTime& dt);
 // Text rendering used by CSV output, previews and reject files; NULL renders as "".
 std::string to_text(const Value& v);

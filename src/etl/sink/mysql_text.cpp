@@ -24,6 +24,8 @@ const char* mysql_column_type(ColumnType type) {
       return "BOOL";
     case ColumnType::kDateTime:
       return "DATETIME";
+    case ColumnType::kTime:
+      return "TIME(6)";  // up to 838:59:59, so durations of days fit
     case ColumnType::kText:
     case ColumnType::kUnknown:
       return "TEXT";
@@ -32,9 +34,7 @@ const char* mysql_column_type(ColumnType type) {
 }
 
 std::string mysql_datetime_text(const DateTime& dt) {
-  if (dt.kind == DateTime::Kind::kTime)
-    return format_datetime(DateTime{dt.micros, DateTime::Kind::kDateTime});
-  return format_datetime(dt);
+  return format_datetime(dt);  // a kTime as HH:MM:SS, hours beyond 24 for durations
 }
 
 void append_double(std::string& out, double value) {

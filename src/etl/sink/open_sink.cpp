@@ -35,6 +35,8 @@ const char* pandas_sql_type(ColumnType type) {
       return "BOOLEAN";
     case ColumnType::kDateTime:
       return "DATETIME";
+    case ColumnType::kTime:
+      return "TIME";  // SQLAlchemy's Time, as pandas declares a column of datetime.time
     case ColumnType::kText:
     case ColumnType::kUnknown:
       return "TEXT";

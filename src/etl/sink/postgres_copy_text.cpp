@@ -106,6 +106,8 @@ const char* postgres_sql_type(ColumnType type) {
       return "BOOLEAN";
     case ColumnType::kDateTime:
       return "TIMESTAMP WITHOUT TIME ZONE";
+    case ColumnType::kTime:
+      return "TIME WITHOUT TIME ZONE";
     case ColumnType::kText:
     case ColumnType::kUnknown:
       return "TEXT";
@@ -175,6 +177,19 @@ common::Status CopyTextEncoder::append_row(const Batch& batch, size_t r, std::st
                        "a time of day without a date (" + format_datetime(*dt) + ") cannot be stored");
         } else {
           bad = reject(batch, r, c, quote_text(to_text(v)) + " is not a date and time");
+        }
+        break;
+      case ColumnType::kTime:
+        if (const auto* dt = std::get_if<DateTime>(&v); dt && dt->kind == DateTime::Kind::kTime) {
+          if (dt->micros < 0 || dt->micros >= int64_t{86400} * 1000000) {
+            bad = reject(
+                batch, r, c,
+                "the duration " + format_datetime(*dt) + " does not fit PostgreSQL's time (under 24 hours)");
+          } else {
+            out += format_datetime(*dt);
+          }
+        } else {
+          bad = reject(batch, r, c, quote_text(to_text(v)) + " is not a time");
         }
         break;
       case ColumnType::kText:

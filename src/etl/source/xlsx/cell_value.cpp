@@ -115,7 +115,14 @@ bool excel_serial_to_datetime(double serial, bool date1904, NumberKind kind, Dat
   // The same arithmetic as openpyxl's round(fraction * SECS_PER_DAY * 1000): round half to even.
   const int64_t ms = static_cast<int64_t>(std::nearbyint((serial - day) * 86400.0 * 1000.0));
   if (kind == NumberKind::kTime) {
-    out = {(ms % 86400000) * 1000, DateTime::Kind::kTime};
+    out = {(ms % 86400000) * 1000, DateTime::Kind::kTime};  // the time of day, as Excel shows h:mm
+    return true;
+  }
+  if (kind == NumberKind::kDuration) {
+    // Whole days are kept: a [h]:mm:ss duration of 26 hours is 26:00:00, not 02:00:00.
+    const int64_t total = static_cast<int64_t>(day) * 86400000 + ms;
+    if (total < 0) return false;
+    out = {total * 1000, DateTime::Kind::kTime};
     return true;
   }
   if (!date1904 && serial > 0 && serial < 60) day += 1;

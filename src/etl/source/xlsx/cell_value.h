@@ -39,8 +39,9 @@ bool convert_cell_slow(const RawCell& cell, std::string_view text, const CellCon
 // An Excel serial date (days since the epoch, the fraction the time of day) as a DateTime, rounded to the
 // millisecond as openpyxl does. kDateTime formats give kDateTime: in the 1900 system day 0 is 1899-12-30
 // and serials in (0, 60) are moved a day later for Lotus 1-2-3's phantom 1900-02-29, as openpyxl does, so
-// 1 is 1900-01-01 and 61 is 1900-03-01. kTime formats (h:mm, [h]:mm:ss) give kTime, the time of day of the
-// fraction; whole days are dropped (openpyxl gives a datetime, or a timedelta for [h], there). False when the
+// 1 is 1900-01-01 and 61 is 1900-03-01. kTime formats (h:mm) give kTime, the time of day of the fraction
+// (whole days dropped, as Excel shows them); kDuration formats ([h]:mm:ss) give kTime holding the whole
+// serial, days kept as hours (26:00:00; openpyxl 3.0 gives a datetime in 1900 there). False when the
 // serial is outside years 1-9999 or not finite (openpyxl makes such a cell an error, hence NaN).
 bool excel_serial_to_datetime(double serial, bool date1904, NumberKind kind, DateTime& out);
 

@@ -17,6 +17,7 @@ bool starts_with_nocase(std::string_view s, std::string_view prefix) {
 
 NumberKind classify_builtin_format(int id) {
   if ((id >= 14 && id <= 17) || id == 22) return NumberKind::kDateTime;
+  if (id == 46) return NumberKind::kDuration;
   if ((id >= 18 && id <= 21) || (id >= 45 && id <= 47)) return NumberKind::kTime;
   if (id == 32 || id == 33) return NumberKind::kTime;
   if ((id >= 27 && id <= 36) || (id >= 50 && id <= 58)) return NumberKind::kDateTime;
@@ -61,7 +62,7 @@ NumberKind classify_format_code(std::string_view code) {
       if (i == 0 || std::tolower(static_cast<unsigned char>(code[i - 1])) != lower) tokens.push_back(lower);
     }
   }
-  bool has_date = false, has_time = false;
+  bool has_date = false, has_time = false, elapsed = false;
   for (size_t t = 0; t < tokens.size(); ++t) {
     switch (tokens[t]) {
       case 'y':
@@ -70,8 +71,10 @@ NumberKind classify_format_code(std::string_view code) {
         break;
       case 'h':
       case 's':
-      case 'E':
         has_time = true;
+        break;
+      case 'E':
+        has_time = elapsed = true;
         break;
       case 'm': {
         const bool after_hour = t > 0 && (tokens[t - 1] == 'h' || tokens[t - 1] == 'E');
@@ -82,7 +85,7 @@ NumberKind classify_format_code(std::string_view code) {
     }
   }
   if (has_date) return NumberKind::kDateTime;
-  if (has_time) return NumberKind::kTime;
+  if (has_time) return elapsed ? NumberKind::kDuration : NumberKind::kTime;
   return NumberKind::kNumber;
 }
 

@@ -45,6 +45,10 @@ TEST(XlsxExcelDate, TimeFormatsGiveTheTimeOfDay) {
   EXPECT_EQ(serial(0.75 + 1.5 / 86400, false, NumberKind::kTime), "18:00:01.500000");
   EXPECT_EQ(serial(1.25, false, NumberKind::kTime), "06:00:00");
   EXPECT_EQ(serial(0.99999999999, false, NumberKind::kTime), "00:00:00");
+  // Issue 10, class 3: a duration keeps its days.
+  EXPECT_EQ(serial(1.25, false, NumberKind::kDuration), "30:00:00");
+  EXPECT_EQ(serial(40 + 1.0 / 1440, false, NumberKind::kDuration), "960:01:00");
+  EXPECT_EQ(serial(0.5, false, NumberKind::kDuration), "12:00:00");
 }
 
 TEST(XlsxExcelDate, OutOfRangeSerials) {

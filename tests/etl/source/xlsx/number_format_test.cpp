@@ -9,8 +9,9 @@ TEST(XlsxNumberFormat, BuiltInIds) {
   for (int id : {14, 15, 16, 17, 22, 27, 30, 31, 34, 36, 50, 54, 58}) {
     EXPECT_EQ(classify_builtin_format(id), NumberKind::kDateTime) << id;
   }
-  for (int id : {18, 19, 20, 21, 32, 33, 45, 46, 47})
+  for (int id : {18, 19, 20, 21, 32, 33, 45, 47})
     EXPECT_EQ(classify_builtin_format(id), NumberKind::kTime) << id;
+  EXPECT_EQ(classify_builtin_format(46), NumberKind::kDuration);
   for (int id : {0, 1, 2, 3, 4, 9, 10, 11, 12, 13, 23, 26, 37, 44, 48, 49, 59, 164}) {
     EXPECT_EQ(classify_builtin_format(id), NumberKind::kNumber) << id;
   }
@@ -25,9 +26,12 @@ TEST(XlsxNumberFormat, DateCodes) {
 }
 
 TEST(XlsxNumberFormat, TimeCodes) {
-  for (const char* code : {"h:mm", "hh:mm:ss", "h:mm AM/PM", "h:mm:ss A/P", "mm:ss", "mm:ss.0", "[h]:mm:ss",
-                           "[mm]:ss", "[ss].00", "[hh]", "ss", "H:MM"}) {
+  for (const char* code :
+       {"h:mm", "hh:mm:ss", "h:mm AM/PM", "h:mm:ss A/P", "mm:ss", "mm:ss.0", "ss", "H:MM"}) {
     EXPECT_EQ(classify_format_code(code), NumberKind::kTime) << code;
+  }
+  for (const char* code : {"[h]:mm:ss", "[mm]:ss", "[ss].00", "[hh]"}) {
+    EXPECT_EQ(classify_format_code(code), NumberKind::kDuration) << code;
   }
 }
 

@@ -52,5 +52,36 @@ TEST(XlsxFixtures, LibreOfficeSparseSecondSheet) {
   EXPECT_EQ(read_all(**cover), "2: 'See the Sparse sheet'\n");
 }
 
+// Issue 10 fixtures (tests/data/xlsx/make_issue10_fixtures.py); expected values checked against
+// pandas.read_excel(engine="openpyxl") on the same files, differences noted.
+
+// Class 1: openpyxl's 1904 workbook with the x14/x15 workbookPr extensions Excel for Mac adds.
+TEST(XlsxFixtures, ExcelMac1904WithExtensionElements) {
+  auto source = open_source(fixture("excel_mac_1904.xlsx"), {});
+  ASSERT_TRUE(source.is_ok()) << source.status().message();
+  EXPECT_EQ(
+      read_all(**source),
+      "2: @2024-03-15 00:00:00 | @1999-12-31 23:59:58\n3: @1904-01-02 00:00:00 | @2000-02-29 12:00:00\n");
+}
+
+// Class 2: values right of the header keep columns of their own, named as pandas names them.
+TEST(XlsxFixtures, OpenpyxlWideRowsKeepTheirColumns) {
+  auto source = open_source(fixture("openpyxl_wide_rows.xlsx"), {});
+  ASSERT_TRUE(source.is_ok()) << source.status().message();
+  EXPECT_EQ(show_schema((*source)->schema()), "a(A) b(B) Unnamed: 2(C) Unnamed: 3(D) Unnamed: 4(E)");
+  EXPECT_EQ(
+      read_all(**source),
+      "2: 1 | 'x' | 3.5d | null | null\n3: 2 | 'y' | null | null | 'far'\n4: 3 | null | 7 | null | null\n");
+}
+
+// Class 3: times of day, and [h]:mm:ss durations with their days (pandas, through openpyxl 3.0.9, reads
+// the durations of a day or more as datetimes in January 1900).
+TEST(XlsxFixtures, OpenpyxlTimesKeepDays) {
+  auto source = open_source(fixture("openpyxl_times.xlsx"), {});
+  ASSERT_TRUE(source.is_ok()) << source.status().message();
+  EXPECT_EQ(read_all(**source),
+            "2: @t07:30:00 | @t01:02:03\n3: @t23:59:59.500000 | @t26:00:00\n4: @t00:00:00 | @t960:01:00\n");
+}
+
 }  // namespace
 }  // namespace sluice::etl

@@ -60,7 +60,7 @@ TEST(XlsxHandmade, ReadsEveryKindOfCell) {
   EXPECT_EQ(read_all(*source),
             "2: 'Rich ' | @2024-01-01 00:00:00 | True | 42\n"
             "3: 'line\r\ntwo' | @2024-01-01 12:00:00 | False | 2.5d\n"
-            "4: 'café & <bar>' | @t12:00:00 | null | 84\n"
+            "4: 'café & <bar>' | @t36:00:00 | null | 84\n"  // [h]:mm of 1.5 days keeps its days
             "5: 'ab' | @t18:00:00 | null | -0.001d\n"
             "6: @2024-03-04 05:06:07 | @2024-01-01 06:00:00 | null | null\n");
 }
