@@ -68,7 +68,8 @@ TEST(MysqlText, WritesNumbersBooleansAndDatesAsTheServerReadsThem) {
   EXPECT_EQ(infile({DateTime{day, DateTime::Kind::kDate}}, ColumnType::kDateTime), "1970-01-02\n");
   // Times go to a TIME column (issue 10, class 3), durations with their days as hours (TIME holds 838 h).
   EXPECT_EQ(infile({DateTime{3600LL * 1000000, DateTime::Kind::kTime}}, ColumnType::kTime), "01:00:00\n");
-  EXPECT_EQ(infile({DateTime{26 * 3600LL * 1000000, DateTime::Kind::kTime}}, ColumnType::kTime), "26:00:00\n");
+  EXPECT_EQ(infile({DateTime{26 * 3600LL * 1000000, DateTime::Kind::kTime}}, ColumnType::kTime),
+            "26:00:00\n");
 }
 
 TEST(MysqlText, SeparatesFieldsByTabsAndRowsByNewlines) {
