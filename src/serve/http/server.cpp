@@ -15,6 +15,7 @@
 #include <optional>
 #include <random>
 
+#include "serve/http/framing.h"
 #include "serve/http/request_id.h"
 
 namespace sluice::serve::http {
@@ -23,6 +24,14 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
+
+namespace {
+// After an answer that closes the connection, how long and how much the client may still send (the rest of
+// a refused body) before the socket is closed; see Session::close_gracefully.
+constexpr auto kLingerTime = std::chrono::milliseconds(2000);
+constexpr size_t kLingerBytes = 1024 * 1024;
+constexpr size_t kDiscardChunk = 16 * 1024;
+}  // namespace
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
@@ -85,6 +94,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_header(beast::error_code ec) {
     if (ec) return on_read_error(ec);
     auto& req = parser_->get();
+    if (auto refusal = check_request_head(req, server_.options_.head_limits)) {
+      return reply_and_close(refusal->status, refusal->code.c_str(), refusal->message);
+    }
     if (server_.draining()) keep_alive_ = false;
     if (bhttp::token_list{req[bhttp::field::expect]}.exists("100-continue")) {
       auto cont =
@@ -176,7 +188,8 @@ class Session : public std::enable_shared_from_this<Session> {
               bytes,
               std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count()};
           self->record(record);
-          if (ec || !self->keep_alive_) return self->close();
+          if (ec) return self->close();
+          if (!self->keep_alive_) return self->close_gracefully();
           self->wait_idle();
         });
   }
@@ -190,6 +203,26 @@ class Session : public std::enable_shared_from_this<Session> {
     std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     std::fwrite(text.data(), 1, text.size(), stdout);
     std::fflush(stdout);
+  }
+
+  // Closing a socket whose receive queue still holds bytes (the rest of a refused body) makes the kernel
+  // send a reset, which can destroy the answer before the client has read it. So: half-close, then read and
+  // discard what still comes, for at most kLingerTime and kLingerBytes, then close.
+  void close_gracefully() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) return close();
+    discard_ = std::make_unique<char[]>(kDiscardChunk);
+    stream_.expires_after(kLingerTime);
+    discard_rest(0);
+  }
+
+  void discard_rest(size_t discarded) {
+    stream_.async_read_some(asio::buffer(discard_.get(), kDiscardChunk),
+                            [self = shared_from_this(), discarded](beast::error_code ec, size_t n) {
+                              if (ec || discarded + n > kLingerBytes) return self->close();
+                              self->discard_rest(discarded + n);
+                            });
   }
 
   void close() {
@@ -239,6 +272,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string remote_;
   bool idle_ = false;
   bool keep_alive_ = true;
+  std::unique_ptr<char[]> discard_;  // only while closing gracefully
 };
 
 Server::Server(ServerOptions options, Handler handler, ExchangeObserver observer)

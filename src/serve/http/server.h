@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "serve/http/framing.h"
 
 namespace sluice::serve::http {
 
@@ -42,6 +43,7 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{75'000};  // keep-alive connection with no request
   size_t max_header_bytes = 16 * 1024;
   size_t max_body_bytes = 25 * 1024 * 1024;
+  HeadLimits head_limits;  // request-target length, header field count
   bool access_log = true;  // one JSON line per request on stdout
 };
 
