@@ -12,8 +12,9 @@
 namespace sluice::serve::http {
 
 struct HeadLimits {
-  size_t max_target_bytes = 8 * 1024;  // 414 above
-  size_t max_header_fields = 100;      // 431 above
+  size_t max_target_bytes = 8 * 1024;           // 414 above
+  size_t max_header_fields = 100;               // 431 above
+  size_t max_chunk_extension_bytes = 4 * 1024;  // over all chunks of one request; 400 above (server.cpp)
 };
 
 // Why a request is refused: the status, the error code of the JSON body, and a message for the client

@@ -31,12 +31,26 @@ namespace {
 constexpr auto kLingerTime = std::chrono::milliseconds(2000);
 constexpr size_t kLingerBytes = 1024 * 1024;
 constexpr size_t kDiscardChunk = 16 * 1024;
+// The read buffer holds at most the request head or one chunk-size line (with its extensions) or the
+// trailer, plus one read's worth of body bytes; Beast's parser needs such a line whole before it can parse
+// it, so without this cap one endless chunk extension grows the buffer without bound.
+constexpr size_t kReadSlack = 64 * 1024;
 }  // namespace
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, Server& server)
-      : stream_(std::move(socket)), idle_timer_(stream_.get_executor()), server_(server) {
+      : stream_(std::move(socket)),
+        idle_timer_(stream_.get_executor()),
+        buffer_(server.options_.max_header_bytes + kReadSlack),
+        server_(server) {
+    on_chunk_header_ = [this](uint64_t, std::string_view extensions, beast::error_code& ec) {
+      chunk_extension_bytes_ += extensions.size();
+      if (chunk_extension_bytes_ > server_.options_.head_limits.max_chunk_extension_bytes) {
+        chunk_extensions_too_long_ = true;
+        ec = bhttp::error::bad_chunk_extension;
+      }
+    };
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
@@ -85,6 +99,9 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(server_.options_.max_header_bytes));
     parser_->body_limit(server_.options_.max_body_bytes);
+    parser_->on_chunk_header(on_chunk_header_);
+    chunk_extension_bytes_ = 0;
+    chunk_extensions_too_long_ = false;
     stream_.expires_after(server_.options_.header_timeout);
     bhttp::async_read_header(
         stream_, buffer_, *parser_,
@@ -97,6 +114,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (auto refusal = check_request_head(req, server_.options_.head_limits)) {
       return reply_and_close(refusal->status, refusal->code.c_str(), refusal->message);
     }
+    header_fields_ = static_cast<size_t>(std::distance(req.begin(), req.end()));
     if (server_.draining()) keep_alive_ = false;
     if (bhttp::token_list{req[bhttp::field::expect]}.exists("100-continue")) {
       auto cont =
@@ -125,6 +143,18 @@ class Session : public std::enable_shared_from_this<Session> {
               : "request head exceeds " + std::to_string(server_.options_.max_header_bytes) + " bytes";
       return reply_and_close(413, "payload_too_large", what);
     }
+    if (chunk_extensions_too_long_) {
+      return reply_and_close(400, "bad_request",
+                             "chunk extensions exceed " +
+                                 std::to_string(server_.options_.head_limits.max_chunk_extension_bytes) +
+                                 " bytes");
+    }
+    if (ec == bhttp::error::buffer_overflow) {
+      bool in_head = parser_ && !parser_->is_header_done();
+      return reply_and_close(in_head ? 413 : 400, in_head ? "payload_too_large" : "bad_request",
+                             std::string(in_head ? "request head" : "a chunk-size line or the trailer") +
+                                 " exceeds " + std::to_string(buffer_.max_size()) + " bytes");
+    }
     if (ec == beast::error::timeout) {
       return reply_and_close(408, "request_timeout", "the request did not arrive in time");
     }
@@ -149,6 +179,11 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return on_read_error(ec);
     Request req = parser_->release();
     parser_.reset();
+    // Trailer fields land among the header fields; a proxy may not have vetted them (Authorization,
+    // X-Request-Id, …), so they are dropped (RFC 9110 §6.5.1 lets a recipient discard them).
+    if (auto it = std::next(req.begin(), static_cast<std::ptrdiff_t>(header_fields_)); it != req.end()) {
+      while (it != req.end()) it = req.erase(it);
+    }
     keep_alive_ = keep_alive_ && req.keep_alive() && !server_.draining();
     server_.in_flight_++;
     auto started = std::chrono::steady_clock::now();
@@ -273,6 +308,10 @@ class Session : public std::enable_shared_from_this<Session> {
   bool idle_ = false;
   bool keep_alive_ = true;
   std::unique_ptr<char[]> discard_;  // only while closing gracefully
+  std::function<void(uint64_t, std::string_view, beast::error_code&)> on_chunk_header_;
+  size_t chunk_extension_bytes_ = 0;  // in the current request, over all its chunks
+  bool chunk_extensions_too_long_ = false;
+  size_t header_fields_ = 0;  // fields in the head; more after the body are trailer fields
 };
 
 Server::Server(ServerOptions options, Handler handler, ExchangeObserver observer)
