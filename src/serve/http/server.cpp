@@ -16,6 +16,7 @@
 #include <random>
 
 #include "serve/http/framing.h"
+#include "serve/http/method_label.h"
 #include "serve/http/request_id.h"
 
 namespace sluice::serve::http {
@@ -169,7 +170,8 @@ class Session : public std::enable_shared_from_this<Session> {
     keep_alive_ = false;
     nlohmann::json body = {{"error", {{"code", code}, {"message", message}}}};
     server_.in_flight_++;
-    std::string method = parser_ ? std::string(parser_->get().method_string()) : "";
+    std::string method = parser_ ? method_label(parser_->get().method()) : "other";
+    method_text_ = parser_ ? std::string(parser_->get().method_string().substr(0, 32)) : "";
     std::string target = parser_ ? std::string(parser_->get().target()) : "";
     write(json_response(status, body.dump()), std::chrono::steady_clock::now(), generate_request_id(), method,
           target);
@@ -188,7 +190,8 @@ class Session : public std::enable_shared_from_this<Session> {
     server_.in_flight_++;
     auto started = std::chrono::steady_clock::now();
     std::string request_id = accept_or_generate_request_id(req["X-Request-Id"]);
-    std::string method(req.method_string());
+    std::string method = method_label(req.method());
+    method_text_ = std::string(req.method_string().substr(0, 32));
     std::string target(req.target());
     auto responder =
         std::make_shared<SessionResponder>(shared_from_this(), started, request_id, method, target);
@@ -233,7 +236,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (server_.observer_) server_.observer_(r);
     if (!server_.options_.access_log) return;
     nlohmann::json line = {{"ts", iso8601_now()},       {"request_id", r.request_id}, {"remote", r.remote},
-                           {"method", r.method},        {"target", r.target},         {"status", r.status},
+                           {"method", method_text_},    {"target", r.target},         {"status", r.status},
                            {"bytes", r.response_bytes}, {"ms", r.duration_ms}};
     std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     std::fwrite(text.data(), 1, text.size(), stdout);
@@ -311,6 +314,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::function<void(uint64_t, std::string_view, beast::error_code&)> on_chunk_header_;
   size_t chunk_extension_bytes_ = 0;  // in the current request, over all its chunks
   bool chunk_extensions_too_long_ = false;
+  std::string method_text_;   // as the client sent it (≤ 32 bytes), for the access log only
   size_t header_fields_ = 0;  // fields in the head; more after the body are trailer fields
 };
 

@@ -50,7 +50,7 @@ struct ServerOptions {
 // What the access log and metrics need to know about one finished exchange.
 struct ExchangeRecord {
   std::string request_id;
-  std::string method;
+  std::string method;  // a label from a closed set (method_label.h): GET, POST, …, "other"
   std::string target;
   std::string remote;
   unsigned status = 0;
