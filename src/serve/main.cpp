@@ -142,6 +142,7 @@ int run(const ServeConfig& c) {
   so.max_body_bytes = static_cast<size_t>(c.max_body_bytes);
   so.max_header_bytes = static_cast<size_t>(c.max_header_bytes);
   so.access_log = c.access_log;
+  so.accept_errors = &metrics.accept_errors;
   http::Server server(
       so,
       [&app](http::Request req, std::shared_ptr<http::Responder> r) {

@@ -10,6 +10,7 @@
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <cerrno>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -27,6 +28,12 @@ namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 
 namespace {
+void log_event(const char* level, const std::string& message) {
+  nlohmann::json line = {{"level", level}, {"message", message}};
+  std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  std::fwrite(text.data(), 1, text.size(), stderr);
+}
+
 // After an answer that closes the connection, how long and how much the client may still send (the rest of
 // a refused body) before the socket is closed; see Session::close_gracefully.
 constexpr auto kLingerTime = std::chrono::milliseconds(2000);
@@ -323,7 +330,8 @@ Server::Server(ServerOptions options, Handler handler, ExchangeObserver observer
       handler_(std::move(handler)),
       observer_(std::move(observer)),
       work_guard_(asio::make_work_guard(ioc_)),
-      acceptor_(asio::make_strand(ioc_)) {}
+      acceptor_(asio::make_strand(ioc_)),
+      accept_timer_(acceptor_.get_executor()) {}
 
 Server::~Server() { stop(); }
 
@@ -347,16 +355,40 @@ common::Status Server::start() {
 void Server::accept_next() {
   acceptor_.async_accept(asio::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || draining_) return;
-    if (!ec) {
-      connections_++;
-      auto session = std::make_shared<Session>(std::move(socket), *this);
-      {
-        std::lock_guard lock(sessions_mu_);
-        sessions_.remove_if([](const std::weak_ptr<Session>& w) { return w.expired(); });
-        sessions_.push_back(session);
-      }
-      session->start();
+    if (ec) return on_accept_error(ec);
+    if (accept_paused_) {
+      accept_paused_ = false;
+      log_event("info", "accepting connections again");
     }
+    connections_++;
+    auto session = std::make_shared<Session>(std::move(socket), *this);
+    {
+      std::lock_guard lock(sessions_mu_);
+      sessions_.remove_if([](const std::weak_ptr<Session>& w) { return w.expired(); });
+      sessions_.push_back(session);
+    }
+    session->start();
+    accept_next();
+  });
+}
+
+// Without descriptors accept() fails at once, again and again, while the connection waits in the backlog:
+// retrying at once would spin a core and starve the sessions on this thread. So pause, then retry.
+void Server::on_accept_error(const beast::error_code& ec) {
+  bool fd_limit = ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space ||
+                  ec == asio::error::no_memory || ec.value() == ENFILE;
+  if (options_.accept_errors != nullptr)
+    options_.accept_errors->inc({{"reason", fd_limit ? "fd_limit" : "other"}});
+  if (!fd_limit) return accept_next();  // e.g. a connection reset before it was accepted
+  if (!accept_paused_) {
+    accept_paused_ = true;
+    log_event("warning", "cannot accept connections: " + ec.message() + "; retrying every " +
+                             std::to_string(options_.accept_backoff.count()) +
+                             " ms while existing connections are served");
+  }
+  accept_timer_.expires_after(options_.accept_backoff);
+  accept_timer_.async_wait([this](beast::error_code tec) {
+    if (tec || draining_) return;
     accept_next();
   });
 }
@@ -365,6 +397,7 @@ bool Server::drain(std::chrono::milliseconds timeout) {
   draining_ = true;
   asio::post(acceptor_.get_executor(), [this] {
     beast::error_code ec;
+    accept_timer_.cancel();
     acceptor_.close(ec);
   });
   {
