@@ -50,6 +50,7 @@ class Session : public std::enable_shared_from_this<Session> {
   Session(tcp::socket socket, Server& server)
       : stream_(std::move(socket)),
         idle_timer_(stream_.get_executor()),
+        read_timer_(stream_.get_executor()),
         buffer_(server.options_.max_header_bytes + kReadSlack),
         server_(server) {
     on_chunk_header_ = [this](uint64_t, std::string_view extensions, beast::error_code& ec) {
@@ -103,6 +104,26 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
+  // Read deadlines use their own timer rather than the stream's: when a tcp_stream's deadline passes it
+  // closes the socket, and the documented 408 could no longer be written. This timer only cancels the read.
+  void start_read_deadline(std::chrono::milliseconds timeout) {
+    stream_.expires_never();
+    read_timed_out_ = false;
+    deadline_armed_ = true;
+    read_timer_.expires_after(timeout);
+    read_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec || !self->deadline_armed_) return;
+      self->read_timed_out_ = true;
+      beast::error_code cancel_ec;
+      self->stream_.socket().cancel(cancel_ec);
+    });
+  }
+
+  void stop_read_deadline() {
+    deadline_armed_ = false;
+    read_timer_.cancel();
+  }
+
   void read_header() {
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(server_.options_.max_header_bytes));
@@ -110,13 +131,14 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->on_chunk_header(on_chunk_header_);
     chunk_extension_bytes_ = 0;
     chunk_extensions_too_long_ = false;
-    stream_.expires_after(server_.options_.header_timeout);
+    start_read_deadline(server_.options_.header_timeout);
     bhttp::async_read_header(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, size_t) { self->on_header(ec); });
   }
 
   void on_header(beast::error_code ec) {
+    stop_read_deadline();
     if (ec) return on_read_error(ec);
     auto& req = parser_->get();
     if (auto refusal = check_request_head(req, server_.options_.head_limits)) {
@@ -138,7 +160,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void read_body() {
-    stream_.expires_after(server_.options_.body_timeout);
+    start_read_deadline(server_.options_.body_timeout);
     bhttp::async_read(stream_, buffer_, *parser_,
                       [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
   }
@@ -163,7 +185,7 @@ class Session : public std::enable_shared_from_this<Session> {
                              std::string(in_head ? "request head" : "a chunk-size line or the trailer") +
                                  " exceeds " + std::to_string(buffer_.max_size()) + " bytes");
     }
-    if (ec == beast::error::timeout) {
+    if (read_timed_out_ || ec == beast::error::timeout) {
       return reply_and_close(408, "request_timeout", "the request did not arrive in time");
     }
     if (ec == bhttp::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
@@ -185,6 +207,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void on_read(beast::error_code ec) {
+    stop_read_deadline();
     if (ec) return on_read_error(ec);
     Request req = parser_->release();
     parser_.reset();
@@ -274,6 +297,7 @@ class Session : public std::enable_shared_from_this<Session> {
     idle_ = false;
     beast::error_code ec;
     idle_timer_.cancel();
+    stop_read_deadline();
     stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
     stream_.socket().close(ec);
   }
@@ -311,6 +335,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   beast::tcp_stream stream_;
   asio::steady_timer idle_timer_;
+  asio::steady_timer read_timer_;  // the head or body deadline
+  bool deadline_armed_ = false;
+  bool read_timed_out_ = false;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   Server& server_;
