@@ -22,9 +22,9 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using namespace sluice::serve;
 
-constexpr size_t kHeaderLimit = 16 * 1024;         // --max-header-bytes default
+constexpr size_t kHeaderLimit = 16 * 1024;                 // --max-header-bytes default
 constexpr size_t kBufferLimit = kHeaderLimit + 64 * 1024;  // server.cpp kReadSlack
-constexpr size_t kBodyLimit = 256 * 1024;          // smaller than the default, to keep inputs fast
+constexpr size_t kBodyLimit = 256 * 1024;                  // smaller than the default, to keep inputs fast
 
 // What reply_and_close sends: it must never throw (nlohmann refuses invalid UTF-8 in dump()).
 void render_refusal(const http::Refusal& r) {
