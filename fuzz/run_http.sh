@@ -19,7 +19,7 @@ sanitize=(-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all)
 # that a new file in these areas is picked up.
 sources=("$root"/src/common/status.cpp "$root"/src/serve/http/*.cpp "$root"/src/serve/observe/*.cpp
   "$root"/src/serve/multipart/*.cpp "$root"/src/serve/api/classify_request.cpp "$root"/src/serve/api/base64.cpp
-  "$root"/src/serve/api/api_error.cpp "$root"/src/serve/vision/image_*.cpp)
+  "$root"/src/serve/api/api_error.cpp "$root"/src/serve/api/client_text.cpp "$root"/src/serve/vision/image_*.cpp)
 
 binary="$out/http_request_fuzz"
 stale=0
