@@ -32,7 +32,8 @@ ctest --test-dir build --output-on-failure -j"$jobs"
 echo "== unit tests under ASan + UBSan"
 cmake -S . -B build-asan -G Ninja -DSLUICE_WERROR=ON -DSLUICE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 serve_tests=(serve_fetch_tests serve_multipart_tests serve_auth_tests serve_observe_tests serve_batch_tests
-  serve_vision_tests serve_model_tests serve_app_tests serve_pull_tests)
+  serve_vision_tests serve_model_tests serve_app_tests serve_pull_tests
+  serve_http_tests)
 ninja -C build-asan -j"$jobs" common_tests etl_tests "${serve_tests[@]}"
 # The generated models and images are the same for both builds; reuse the ones ctest made above.
 ln -sfn ../build/test-models build-asan/test-models
@@ -47,5 +48,9 @@ fi
 if [[ -x fuzz/run_parsers.sh ]]; then
   echo "== fuzzing the other parsers of untrusted input (${SLUICE_FUZZ_SECONDS:-20} s each)"
   fuzz/run_parsers.sh "${SLUICE_FUZZ_SECONDS:-20}"
+fi
+if [[ -x fuzz/run_http.sh ]]; then
+  echo "== fuzzing the HTTP request path (${SLUICE_FUZZ_SECONDS:-20} s)"
+  fuzz/run_http.sh "${SLUICE_FUZZ_SECONDS:-20}"
 fi
 echo "== all tests passed"

@@ -1,6 +1,7 @@
 // sluice-serve: the HTTP image-classification API. Loads the model repository, then serves until SIGTERM
 // or SIGINT, on which it drains (stops accepting, finishes in-flight requests) and exits 0.
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <boost/asio/ip/address.hpp>
 #include <csignal>
@@ -22,6 +23,19 @@
 namespace {
 
 using namespace sluice::serve;
+
+// 128 + SIGTERM, what a shell reports for a process killed by it: the drain did not finish.
+constexpr int kForcedExitCode = 143;
+
+extern "C" void force_exit(int) {
+  // Async-signal-safe only: a constant line and _exit.
+  static const char kLine[] =
+      "{\"level\":\"warning\",\"message\":\"a second signal while draining: exiting now, in-flight "
+      "requests are dropped\"}\n";
+  ssize_t written = write(STDERR_FILENO, kLine, sizeof kLine - 1);
+  (void)written;
+  _exit(kForcedExitCode);
+}
 
 void log_line(const std::string& level, const std::string& message) {
   nlohmann::json line = {{"level", level}, {"message", message}};
@@ -142,6 +156,7 @@ int run(const ServeConfig& c) {
   so.max_body_bytes = static_cast<size_t>(c.max_body_bytes);
   so.max_header_bytes = static_cast<size_t>(c.max_header_bytes);
   so.access_log = c.access_log;
+  so.accept_errors = &metrics.accept_errors;
   http::Server server(
       so,
       [&app](http::Request req, std::shared_ptr<http::Responder> r) {
@@ -163,6 +178,14 @@ int run(const ServeConfig& c) {
   sigwait(&signals, &signal_number);
   log_line("info",
            std::string("received ") + (signal_number == SIGTERM ? "SIGTERM" : "SIGINT") + "; draining");
+  // A second SIGTERM/SIGINT during the drain means "force": exit at once, dropping in-flight requests
+  // (docs/serve-cli.md). The handler goes in before the main thread unblocks the signals; the kernel then
+  // delivers a signal sent to the process to this thread (or to any thread that never blocked it).
+  struct sigaction force {};
+  force.sa_handler = force_exit;
+  sigaction(SIGTERM, &force, nullptr);
+  sigaction(SIGINT, &force, nullptr);
+  pthread_sigmask(SIG_UNBLOCK, &signals, nullptr);
   app.set_draining();
   bool drained = server.drain(std::chrono::milliseconds(c.drain_timeout_ms));
   if (!drained) log_line("warning", "drain timeout passed with connections still open; closing them");

@@ -27,7 +27,11 @@ ServeMetrics::ServeMetrics()
       open_connections(registry_.gauge("sluice_http_open_connections", "open client connections")),
       model_load_seconds(registry_.gauge("sluice_model_load_seconds", "time to verify and load a model")),
       models_unloadable(
-          registry_.gauge("sluice_models_unloadable", "models in the repository that failed to load")) {}
+          registry_.gauge("sluice_models_unloadable", "models in the repository that failed to load")),
+      accept_errors(registry_.counter("sluice_accept_errors_total",
+                                      "failed accept() calls by reason (fd_limit: out of descriptors)")) {
+  accept_errors.inc({{"reason", "fd_limit"}}, 0);  // visible at 0, so an alert can watch it
+}
 
 void ServeMetrics::on_batch(const std::string& model, int size, double inference_ms) {
   batch_size.observe({{"model", model}}, size);

@@ -28,6 +28,7 @@ class ServeMetrics : public batch::BatchObserver {
   observe::Gauge& open_connections;       // sluice_http_open_connections
   observe::Gauge& model_load_seconds;     // sluice_model_load_seconds{model,engine}
   observe::Gauge& models_unloadable;      // sluice_models_unloadable
+  observe::Counter& accept_errors;        // sluice_accept_errors_total{reason}: fd_limit, other
 
   void on_batch(const std::string& model, int size, double inference_ms) override;
   void on_queue_depth(const std::string& model, size_t depth) override;

@@ -13,6 +13,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <chrono>
@@ -26,6 +27,8 @@
 #include <vector>
 
 #include "common/status.h"
+#include "serve/http/framing.h"
+#include "serve/observe/metrics.h"
 
 namespace sluice::serve::http {
 
@@ -42,13 +45,19 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{75'000};  // keep-alive connection with no request
   size_t max_header_bytes = 16 * 1024;
   size_t max_body_bytes = 25 * 1024 * 1024;
+  HeadLimits head_limits;  // request-target length, header field count
   bool access_log = true;  // one JSON line per request on stdout
+  // When accept() fails for want of descriptors (EMFILE/ENFILE/ENOBUFS/ENOMEM), accepting pauses this long
+  // and retries, instead of spinning on the listening socket; existing connections are served meanwhile.
+  std::chrono::milliseconds accept_backoff{100};
+  // Counts failed accepts by reason (fd_limit, other); optional.
+  observe::Counter* accept_errors = nullptr;
 };
 
 // What the access log and metrics need to know about one finished exchange.
 struct ExchangeRecord {
   std::string request_id;
-  std::string method;
+  std::string method;  // a label from a closed set (method_label.h): GET, POST, …, "other"
   std::string target;
   std::string remote;
   unsigned status = 0;
@@ -92,6 +101,7 @@ class Server {
  private:
   friend class Session;
   void accept_next();
+  void on_accept_error(const boost::system::error_code& ec);
   ServerOptions options_;
   Handler handler_;
   ExchangeObserver observer_;
@@ -101,6 +111,8 @@ class Server {
   // be written.
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_guard_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer accept_timer_;  // the backoff after a failed accept; on the acceptor's strand
+  bool accept_paused_ = false;              // between a descriptor shortage and the next accepted socket
   std::vector<std::thread> threads_;
   uint16_t bound_port_ = 0;
   std::atomic<size_t> connections_{0};
