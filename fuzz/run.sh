@@ -13,7 +13,7 @@ mkdir -p "$out/corpus"
 cxx=${CLANGXX:-clang++}
 flags=(-std=c++20 -O1 -g -fno-omit-frame-pointer -I"$root/src" -I"$root/tests")
 sanitize=(-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all)
-sources=(common/status.cpp etl/source/xlsx/cell_ref.cpp etl/source/xlsx/element_text.cpp
+sources=(common/status.cpp etl/message_text.cpp etl/source/xlsx/cell_ref.cpp etl/source/xlsx/element_text.cpp
   etl/source/xlsx/ooxml_escape.cpp etl/source/xlsx/scan_buffer.cpp etl/source/xlsx/shared_strings.cpp
   etl/source/xlsx/sheet_scanner.cpp etl/source/xlsx/xml_lex.cpp)
 
