@@ -4,6 +4,7 @@
 
 #include <toml++/toml.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -250,6 +251,42 @@ common::Result<std::unique_ptr<Step>> read_step(const std::string& path, size_t 
 
 #undef SLUICE_ASSIGN_OR_RETURN
 
+// toml++ 3.3.0 (Debian 12) asserts, and in an NDEBUG build assumes, that a table header's name starts with
+// a bare-key character or a quote; "[\n", "[[=" or "[[[" break that (undefined behaviour, found by
+// fuzz/pipeline_file_fuzz.cpp; fixed upstream in marzer/tomlplusplus#301). Refuse such a header before
+// toml++ sees it. Lines inside a multi-line string are skipped; the check can also refuse a line that
+// opens a nested array with nothing after '[', which no pipeline file holds.
+common::Status check_table_headers(const std::string& text, const std::string& path) {
+  const auto is_key_start = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-' || c == '"' || c == '\'';
+  };
+  bool in_multiline_string = false;
+  size_t line_number = 1;
+  for (size_t start = 0; start <= text.size(); ++line_number) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string_view line(text.data() + start, end - start);
+    if (!in_multiline_string) {
+      size_t i = line.find_first_not_of(" \t");
+      if (i != std::string_view::npos && line[i] == '[') {
+        i += line.substr(i, 2) == "[[" ? 2 : 1;
+        while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+        if (i >= line.size() || !is_key_start(line[i])) {
+          return common::invalid_argument(path + ":" + std::to_string(line_number) +
+                                          ": invalid TOML: expected a table name after '['");
+        }
+      }
+    }
+    for (std::string_view quotes : {std::string_view("\"\"\""), std::string_view("\'\'\'")}) {
+      for (size_t at = line.find(quotes); at != std::string_view::npos; at = line.find(quotes, at + 3)) {
+        in_multiline_string = !in_multiline_string;
+      }
+    }
+    start = end + 1;
+  }
+  return common::Status::ok();
+}
+
 }  // namespace
 
 Pipeline reference_pipeline() {
@@ -262,6 +299,7 @@ Pipeline reference_pipeline() {
 }
 
 common::Result<Pipeline> parse_pipeline(const std::string& text, const std::string& path) {
+  SLUICE_RETURN_IF_ERROR(check_table_headers(text, path));
   toml::table root;
   try {
     root = toml::parse(text, path);
