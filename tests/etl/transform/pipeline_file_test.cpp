@@ -347,7 +347,7 @@ TEST(PipelineFileTest, LoadsAFileAndReportsAMissingOne) {
 // Found by fuzz/pipeline_file_fuzz.cpp: toml++ 3.3.0 asserts (UB under NDEBUG) on these table headers.
 TEST(PipelineFileTest, RefusesATableHeaderWithoutAName) {
   for (const char* text : {"[\n", "[[=", "[[[1]]]\n", "[[step]]\ntype = \"drop\"\n[ \t\n"}) {
-    auto parsed = parse_pipeline(text, "p.toml");
+    auto parsed = sluice::etl::parse_pipeline(text, "p.toml");
     ASSERT_FALSE(parsed.is_ok()) << text;
     EXPECT_NE(parsed.status().message().find("p.toml:"), std::string::npos) << parsed.status().message();
   }
