@@ -19,12 +19,12 @@ sanitize=(-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all)
 
 # target | sources under src/ | extra compile/link flags | -max_len
 targets=(
-  "csv_reader|common/status.cpp etl/source/csv_reader.cpp etl/source/header_names.cpp etl/batch.cpp||4096"
+  "csv_reader|common/status.cpp etl/message_text.cpp etl/source/csv_reader.cpp etl/source/header_names.cpp etl/batch.cpp||4096"
   "env_file|common/status.cpp common/env_file.cpp||2048"
   "database_url|common/status.cpp etl/sink/database_url.cpp||512"
   "multipart|common/status.cpp serve/multipart/multipart.cpp||4096"
   "image_header|common/status.cpp serve/vision/image_header.cpp serve/vision/image_metadata.cpp|$(pkg-config --cflags opencv4 2>/dev/null || echo -I/usr/include/opencv4)|8192"
-  "pipeline_file|common/status.cpp common/ip_address.cpp common/hash.cpp etl/transform/pipeline_file.cpp etl/transform/step_support.cpp etl/transform/concat.cpp etl/transform/drop.cpp etl/transform/hash.cpp etl/transform/ip_is_public.cpp etl/transform/rename.cpp etl/batch.cpp|-lcrypto|2048"
+  "pipeline_file|common/status.cpp common/ip_address.cpp common/hash.cpp etl/transform/pipeline_file.cpp etl/transform/step_support.cpp etl/transform/concat.cpp etl/transform/drop.cpp etl/transform/hash.cpp etl/transform/ip_is_public.cpp etl/transform/rename.cpp etl/message_text.cpp etl/batch.cpp|-lcrypto|2048"
 )
 
 build() {  # name, sources, extra: rebuild only when a source or header it may include is newer
