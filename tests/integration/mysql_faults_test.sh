@@ -14,11 +14,9 @@ set -uo pipefail
 etl=${SLUICE_ETL:?the built sluice-etl}
 url=${SLUICE_TEST_MYSQL_URL:-}
 rounds=${SLUICE_MYSQL_KILL_ROUNDS:-20}
-if [[ -z $url ]]; then
-  if [[ -n ${CI:-} ]]; then echo "mysql_faults_test: FAIL: SLUICE_TEST_MYSQL_URL is not set" >&2; exit 1; fi
-  echo "mysql_faults_test: SKIPPED: SLUICE_TEST_MYSQL_URL is not set (scripts/services start)"
-  exit 0
-fi
+# shellcheck source=db_harness.sh
+source "$(dirname "${BASH_SOURCE[0]}")/db_harness.sh"
+require_db_server mysql_faults_test SLUICE_TEST_MYSQL_URL
 sql() { mariadb --no-defaults -uroot --socket="$SLUICE_TEST_MYSQL_SOCKET" -N -B sluice -e "$1"; }
 table=faults_$$
 work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-mysqlfaults-XXXXXX")

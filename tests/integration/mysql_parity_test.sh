@@ -23,11 +23,9 @@ seed=${2:-7}
 py=/usr/bin/python3
 
 fail() { echo "mysql_parity_test: FAIL: $*" >&2; exit 1; }
-if [[ -z $url ]]; then
-  [[ -z ${CI:-} ]] || fail "SLUICE_TEST_MYSQL_URL is not set (scripts/services start)"
-  echo "mysql_parity_test: SKIPPED: SLUICE_TEST_MYSQL_URL is not set (scripts/services start)"
-  exit 0
-fi
+# shellcheck source=db_harness.sh
+source "$(dirname "${BASH_SOURCE[0]}")/db_harness.sh"
+require_db_server mysql_parity_test SLUICE_TEST_MYSQL_URL
 [[ -x "$etl" ]] || fail "no sluice-etl at '$etl' (set SLUICE_ETL)"
 "$py" -c 'import pandas, openpyxl, sqlalchemy, pymysql' 2>/dev/null ||
   fail "$py lacks pandas, openpyxl, sqlalchemy or pymysql (run scripts/setup)"

@@ -15,10 +15,9 @@ etl=${SLUICE_ETL:?built sluice-etl}
 url=${SLUICE_TEST_POSTGRES_URL:-}
 rounds=${SLUICE_PG_FAULT_ROUNDS:-20}
 big_rows=${SLUICE_PG_FAULT_ROWS:-300000}
-if [[ -z $url ]]; then
-  echo "postgres_faults_test: SKIPPED: SLUICE_TEST_POSTGRES_URL is not set (scripts/services start)"
-  exit 0
-fi
+# shellcheck source=db_harness.sh
+source "$(dirname "${BASH_SOURCE[0]}")/db_harness.sh"
+require_db_server postgres_faults_test SLUICE_TEST_POSTGRES_URL
 command -v psql >/dev/null || { echo "postgres_faults_test: FAIL: psql is missing"; exit 1; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-pgfault-XXXXXX")

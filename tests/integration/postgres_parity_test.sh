@@ -20,10 +20,9 @@ seed=${2:-7}
 py=/usr/bin/python3
 
 fail() { echo "postgres_parity_test: FAIL: $*" >&2; exit 1; }
-if [[ -z $url ]]; then
-  echo "postgres_parity_test: SKIPPED: SLUICE_TEST_POSTGRES_URL is not set (scripts/services start)"
-  exit 0
-fi
+# shellcheck source=db_harness.sh
+source "$(dirname "${BASH_SOURCE[0]}")/db_harness.sh"
+require_db_server postgres_parity_test SLUICE_TEST_POSTGRES_URL
 [[ -x "$etl" ]] || fail "no sluice-etl at '$etl' (set SLUICE_ETL)"
 command -v psql >/dev/null || fail "psql is missing"
 

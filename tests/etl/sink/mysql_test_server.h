@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "etl/sink/mysql_connection.h"
+#include "test_support/db_harness.h"
 
 namespace sluice::etl::mysql_test {
 
@@ -20,17 +21,8 @@ inline std::string env(const char* name) {
   return value ? value : "";
 }
 
-// Skips the test on a developer's bare `ctest` without the service; fails it in CI (CI is set), where
-// test.sh starts the service and a missing one means a broken setup.
-#define SLUICE_REQUIRE_MYSQL()                                                                           \
-  do {                                                                                                   \
-    if (::sluice::etl::mysql_test::env("SLUICE_TEST_MYSQL_URL").empty()) {                               \
-      if (!::sluice::etl::mysql_test::env("CI").empty()) {                                               \
-        FAIL() << "SLUICE_TEST_MYSQL_URL is not set: scripts/services start did not run";                \
-      }                                                                                                  \
-      GTEST_SKIP() << "no test MariaDB: run scripts/services start and source $SLUICE_SERVICES_DIR/env"; \
-    }                                                                                                    \
-  } while (0)
+// See tests/test_support/db_harness.h: skipped on a bare `ctest`, failed under CI.
+#define SLUICE_REQUIRE_MYSQL() SLUICE_REQUIRE_DB_SERVER("SLUICE_TEST_MYSQL_URL")
 
 inline std::string url() { return env("SLUICE_TEST_MYSQL_URL"); }
 inline std::string root_url() { return env("SLUICE_TEST_MYSQL_ROOT_URL"); }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "etl/sink/postgres_connection.h"
+#include "test_support/db_harness.h"
 
 namespace sluice::etl::pgtest {
 
@@ -25,12 +26,8 @@ inline std::string env(const char* name) {
   return value ? value : "";
 }
 
-// Skips the calling test when the server is not configured (scripts/services start writes the variables).
-#define SLUICE_REQUIRE_POSTGRES()                                                                            \
-  do {                                                                                                       \
-    if (::sluice::etl::pgtest::env("SLUICE_TEST_POSTGRES_URL").empty())                                      \
-      GTEST_SKIP() << "SLUICE_TEST_POSTGRES_URL is not set (run scripts/services start and source its env)"; \
-  } while (0)
+// See tests/test_support/db_harness.h: skipped on a bare `ctest`, failed under CI.
+#define SLUICE_REQUIRE_POSTGRES() SLUICE_REQUIRE_DB_SERVER("SLUICE_TEST_POSTGRES_URL")
 
 inline std::string server_url() { return env("SLUICE_TEST_POSTGRES_URL"); }
 
@@ -56,6 +53,7 @@ inline std::string server_password() {
 class Admin {
  public:
   explicit Admin(const std::string& url = server_url()) {
+    if (url.empty()) return;  // no server configured: the test skips (SLUICE_REQUIRE_POSTGRES) or fails in CI
     auto spec = internal::postgres_connect_spec(url);
     EXPECT_TRUE(spec.is_ok()) << spec.status().message();
     if (!spec) return;
