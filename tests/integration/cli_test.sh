@@ -6,29 +6,8 @@ etl=$(realpath "${SLUICE_ETL:?path of the built sluice-etl}")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-failures=0
-pass=0
-check() {  # check NAME EXPECTED_EXIT PATTERN -- command...
-  local name=$1 want=$2 pattern=$3
-  shift 4
-  local out rc
-  out=$("$@" 2>&1)
-  rc=$?
-  if [[ $rc != "$want" ]] || ! grep -qE -- "$pattern" <<<"$out"; then
-    echo "FAIL $name: exit $rc (want $want), output: $out"
-    failures=$((failures + 1))
-  else
-    pass=$((pass + 1))
-  fi
-}
-same() {  # same NAME A B
-  if [[ "$2" != "$3" ]]; then
-    echo "FAIL $1: '$2' != '$3'"
-    failures=$((failures + 1))
-  else
-    pass=$((pass + 1))
-  fi
-}
+# shellcheck source=check_lib.sh
+source "$(dirname "$(realpath "$0")")/check_lib.sh"
 dump() { sqlite3 target.db "SELECT * FROM data_engineering ORDER BY id" | md5sum; }
 
 $etl gen --rows 300 --seed 3 users.xlsx 2>/dev/null
@@ -108,5 +87,4 @@ printf 'id;first_name;last_name;email;gender;ip_address\n301;Zoë;Ünal;z@x.io;F
 check "append csv" 0 "loaded 1 rows" -- $etl semi.csv --delimiter ';' --if-exists append --target sqlite:///target.db
 same "appended" "301" "$(sqlite3 target.db 'SELECT count(*) FROM data_engineering')"
 
-echo "cli_test: $pass passed, $failures failed"
-[[ $failures == 0 ]]
+finish cli_test

@@ -9,21 +9,8 @@ make=$(dirname "$(realpath "$0")")/hostile_xlsx.py
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-failures=0
-pass=0
-check() {  # check NAME EXPECTED_EXIT PATTERN -- command...
-  local name=$1 want=$2 pattern=$3
-  shift 4
-  local out rc
-  out=$("$@" 2>&1)
-  rc=$?
-  if [[ $rc != "$want" ]] || ! grep -qE -- "$pattern" <<<"$out"; then
-    echo "FAIL $name: exit $rc (want $want), output: ${out:0:600}"
-    failures=$((failures + 1))
-  else
-    pass=$((pass + 1))
-  fi
-}
+# shellcheck source=check_lib.sh
+source "$(dirname "$(realpath "$0")")/check_lib.sh"
 # Peak RSS in MB of a command (its output discarded).
 peak_mb() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1 | awk '{print int($1 / 1024)}'; }
 printf 'step = []\n' >pass.toml
@@ -33,7 +20,7 @@ printf 'step = []\n' >pass.toml
 check "zip bomb refused" 3 "bomb.xlsx: xl/styles.xml: the data is longer than the 1024 bytes the zip directory declares" -- \
   "$etl" bomb.xlsx --dry-run --progress never
 mb=$(peak_mb "$etl" bomb.xlsx --dry-run --progress never)
-if ((mb > 64)); then echo "FAIL zip bomb peak RSS ${mb} MB (want <= 64)"; failures=$((failures + 1)); else pass=$((pass + 1)); fi
+if ((mb > 64)); then failed "zip bomb peak RSS" "${mb} MB (want <= 64)"; else pass=$((pass + 1)); fi
 # The same payload with its true size declared: refused by the size and ratio caps before inflating.
 /usr/bin/python3 "$make" honest_bomb honest.xlsx 512
 check "honest bomb refused" 6 "honest.xlsx: xl/styles.xml (is larger than 64 MiB|would inflate)" -- \
@@ -52,5 +39,4 @@ check "big strings load under a cap" 0 "dry run: 30 rows would be loaded" -- \
 check "out of memory is one line" 6 "^sluice-etl: out of memory" -- \
   bash -c "ulimit -v 300000; exec '$etl' big.xlsx --pipeline pass.toml --dry-run --progress never"
 
-echo "xlsx_limits_test: $pass passed, $failures failed"
-((failures == 0))
+finish xlsx_limits_test
